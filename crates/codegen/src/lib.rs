@@ -1,0 +1,9 @@
+//! Build-time code generation for the ServiceTitan SDK.
+//!
+//! * [`manifest`] — the committed list of modules (`specs/manifest.json`);
+//! * [`normalize`] — OpenAPI 3.1 → the 3.0 subset progenitor reads, plus the SDK's typing rules;
+//! * [`inventory`] — what operations a spec has and of which kind (paged list, export, …);
+//! * [`generate`] — progenitor + post-processing + the hand-shaped domain client;
+//! * [`build`] — the entry point the domain crates' build scripts call.
+
+pub mod manifest;

@@ -1,0 +1,121 @@
+//! `specs/manifest.json`: the committed list of ServiceTitan API modules.
+//!
+//! The spec documents themselves are ServiceTitan's and never committed; the manifest records,
+//! for each module, where it is served and what the last accepted copy looked like (sha256 and
+//! operation count), so that `cargo xtask specs check` can show what a refresh changes.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Environment variable that points the build at another spec directory.
+pub const SPECS_DIR_ENV: &str = "SERVICETITAN_SPECS_DIR";
+
+/// The whole manifest.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Portal download URL template; `{api_id}` is replaced by each module's id.
+    pub portal_url: String,
+    /// One entry per module.
+    pub modules: Vec<Module>,
+}
+
+/// One API module.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Module {
+    /// Portal api id, e.g. `tenant-jpm-v2`; the spec file is `<api_id>.json`.
+    pub api_id: String,
+    /// Short name, e.g. `jpm`, `customer-interactions`.
+    pub short: String,
+    /// Crate name, e.g. `servicetitan-jpm`.
+    #[serde(rename = "crate")]
+    pub crate_name: String,
+    /// Cargo feature of the facade crate.
+    pub feature: String,
+    /// Human title from the spec's `info.title`.
+    pub title: String,
+    /// Path under the API host where the module is served, e.g. `jpm/v2`, `sales/v2`, `telecom`.
+    pub base_path: String,
+    /// sha256 of the accepted spec file.
+    pub sha256: String,
+    /// Operation count of the accepted spec file.
+    pub operations: usize,
+}
+
+impl Module {
+    /// File name of the module's spec inside the specs directory.
+    pub fn spec_file_name(&self) -> String {
+        format!("{}.json", self.api_id)
+    }
+
+    /// Rust identifier form of the short name (`customer-interactions` → `customer_interactions`).
+    pub fn rust_name(&self) -> String {
+        self.short.replace('-', "_")
+    }
+}
+
+/// Errors reading the manifest.
+#[derive(Debug)]
+pub struct ManifestError(pub String);
+
+impl std::fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ManifestError {}
+
+impl Manifest {
+    /// Reads `manifest.json` from a specs directory.
+    pub fn load(specs_dir: &Path) -> Result<Manifest, ManifestError> {
+        let path = specs_dir.join("manifest.json");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| ManifestError(format!("cannot read {}: {e}", path.display())))?;
+        serde_json::from_str(&text)
+            .map_err(|e| ManifestError(format!("invalid {}: {e}", path.display())))
+    }
+
+    /// Writes the manifest back, pretty-printed with a trailing newline.
+    pub fn save(&self, specs_dir: &Path) -> Result<(), ManifestError> {
+        let path = specs_dir.join("manifest.json");
+        let mut text = serde_json::to_string_pretty(self).expect("manifest serializes");
+        text.push('\n');
+        std::fs::write(&path, text)
+            .map_err(|e| ManifestError(format!("cannot write {}: {e}", path.display())))
+    }
+
+    /// The module with this api id.
+    pub fn module(&self, api_id: &str) -> Option<&Module> {
+        self.modules.iter().find(|m| m.api_id == api_id)
+    }
+
+    /// The portal URL of a module's spec.
+    pub fn portal_url_for(&self, module: &Module) -> String {
+        self.portal_url.replace("{api_id}", &module.api_id)
+    }
+}
+
+/// Finds the workspace's `specs/` directory: `$SERVICETITAN_SPECS_DIR` if set, else the first
+/// `specs/manifest.json` found walking up from `start`.
+pub fn find_specs_dir(start: &Path) -> Result<PathBuf, ManifestError> {
+    if let Some(dir) = std::env::var_os(SPECS_DIR_ENV) {
+        return Ok(PathBuf::from(dir));
+    }
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        if d.join("specs").join("manifest.json").is_file() {
+            return Ok(d.join("specs"));
+        }
+        dir = d.parent();
+    }
+    Err(ManifestError(format!(
+        "no specs/manifest.json above {} (set {SPECS_DIR_ENV} to the specs directory)",
+        start.display()
+    )))
+}
+
+/// sha256 of a file's bytes, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}

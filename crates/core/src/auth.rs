@@ -1,0 +1,1 @@
+//! OAuth2 client-credentials tokens. SKELETON — to be completed.

@@ -1,0 +1,35 @@
+//! Shared runtime of the ServiceTitan SDK.
+//!
+//! The generated per-domain crates (`servicetitan-jpm`, `servicetitan-crm`, …) contain only what
+//! the OpenAPI documents describe; everything that is the same for every module lives here:
+//!
+//! * [`config`] — resolving credentials from builder values, a JSON file and the environment;
+//! * [`auth`] — the OAuth2 client-credentials token, cached and shared;
+//! * [`transport`] — the `exec` hook every generated request goes through (token, `ST-App-Key`,
+//!   rate limits, retries, error capture);
+//! * [`error`] — the one error type users see;
+//! * [`types`] and [`lenient`] — the Rust types generated models use for dates, money and open enums;
+//! * [`client`] — the [`Client`] shared by every domain client and tenant.
+
+pub mod auth;
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod lenient;
+pub mod limit;
+pub mod operation;
+pub mod retry;
+pub mod transport;
+pub mod types;
+
+pub use client::{Client, ClientBuilder, DomainParts};
+pub use config::Config;
+pub use error::Error;
+pub use operation::{OperationKind, OperationMeta};
+pub use transport::Transport;
+
+/// Re-exported so generated crates and users name the same versions.
+pub use chrono;
+pub use progenitor_client;
+pub use reqwest;
+pub use rust_decimal;

@@ -1,0 +1,3 @@
+fn main() {
+    servicetitan_codegen::build::domain("tenant-jpm-v2");
+}

@@ -1,0 +1,1 @@
+//! Workspace test support. (filled in later)
