@@ -7,3 +7,6 @@
 //! * [`build`] — the entry point the domain crates' build scripts call.
 
 pub mod manifest;
+pub mod diff;
+pub mod normalize;
+pub mod patches;
