@@ -1,1 +1,129 @@
-fn main() {}
+//! `cargo xtask` — maintainer tasks for servicetitan-rs.
+//!
+//! ```text
+//! cargo xtask specs list                       # the manifest as a table
+//! cargo xtask specs fetch [--from DIR]         # fill specs/ from the portal or a directory
+//! cargo xtask specs check                      # what the specs on disk change vs. the manifest
+//! cargo xtask specs accept                     # take them: update manifest + specs/summary/
+//! cargo xtask specs coverage                   # generated / hand-written / paged / export ops
+//! ```
+
+#[path = "coverage_pending.rs"]
+mod coverage;
+mod fetch;
+mod specs;
+mod table;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A failed task: a message for the maintainer. Printed as `error: …`, exit code 1.
+#[derive(Debug)]
+pub struct Error(pub String);
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for Error {
+    fn from(s: String) -> Self {
+        Error(s)
+    }
+}
+
+impl From<&str> for Error {
+    fn from(s: &str) -> Self {
+        Error(s.to_string())
+    }
+}
+
+/// Result of a task.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cargo xtask",
+    about = "Maintainer tasks for servicetitan-rs",
+    version
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Work with the ServiceTitan OpenAPI specs (specs/manifest.json, specs/<api_id>.json).
+    Specs {
+        /// Specs directory [default: <workspace>/specs].
+        #[arg(long, global = true, value_name = "DIR")]
+        specs_dir: Option<PathBuf>,
+        #[command(subcommand)]
+        command: SpecsCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum SpecsCommand {
+    /// Print the manifest as a table: api id, crate, feature, base path, operations.
+    List,
+    /// Download every module's spec into specs/ (from the portal, or copy from --from DIR).
+    Fetch {
+        /// Copy `<DIR>/<api_id>.json` for every module instead of downloading.
+        #[arg(long, value_name = "DIR", conflicts_with = "portal_url")]
+        from: Option<PathBuf>,
+        /// Download URL template; `{api_id}` is replaced by the module's api id
+        /// [env: SERVICETITAN_PORTAL_URL; default: the manifest's portal_url].
+        #[arg(long, value_name = "TEMPLATE")]
+        portal_url: Option<String>,
+        /// Only these modules (api id or short name); default all.
+        modules: Vec<String>,
+    },
+    /// Compare the specs on disk with the manifest and the committed summaries; list the
+    /// operations and schema fields added and removed. Exits 1 when anything differs.
+    Check {
+        /// Only these modules (api id or short name); default all.
+        modules: Vec<String>,
+    },
+    /// Accept the specs on disk: update manifest sha256/operations and specs/summary/.
+    Accept {
+        /// Only these modules (api id or short name); default all.
+        modules: Vec<String>,
+    },
+    /// Per-module table of operations: in the spec, generated, hand-written (with reasons),
+    /// paged lists, exports.
+    Coverage {
+        /// Only these modules (api id or short name); default all.
+        modules: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let Command::Specs { specs_dir, command } = cli.command;
+    let ctx = specs::Context::new(specs_dir)?;
+    match command {
+        SpecsCommand::List => specs::list(&ctx),
+        SpecsCommand::Fetch {
+            from,
+            portal_url,
+            modules,
+        } => fetch::fetch(&ctx, from.as_deref(), portal_url, &modules),
+        SpecsCommand::Check { modules } => specs::check(&ctx, &modules),
+        SpecsCommand::Accept { modules } => specs::accept(&ctx, &modules),
+        SpecsCommand::Coverage { modules } => coverage::coverage(&ctx, &modules),
+    }
+}

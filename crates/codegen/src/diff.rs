@@ -139,7 +139,11 @@ impl Summary {
         } else {
             out.push_str("  \"operations\": [\n");
             for (i, op) in self.operations.iter().enumerate() {
-                let sep = if i + 1 < self.operations.len() { "," } else { "" };
+                let sep = if i + 1 < self.operations.len() {
+                    ","
+                } else {
+                    ""
+                };
                 out.push_str(&format!(
                     "    [{}, {}, {}]{sep}\n",
                     s(&op.method),
@@ -328,9 +332,8 @@ impl fmt::Display for SummaryDiff {
         if self.is_empty() {
             return writeln!(f, "  no operation or schema field added or removed");
         }
-        let section = |f: &mut fmt::Formatter<'_>, title: &str, n: usize| {
-            writeln!(f, "  {title} ({n}):")
-        };
+        let section =
+            |f: &mut fmt::Formatter<'_>, title: &str, n: usize| writeln!(f, "  {title} ({n}):");
         if !self.operations_added.is_empty() {
             section(f, "operations added", self.operations_added.len())?;
             for op in &self.operations_added {
@@ -348,14 +351,22 @@ impl fmt::Display for SummaryDiff {
             section(f, "schemas added", self.schemas_added.len())?;
             for (name, fields) in &self.schemas_added {
                 let n = fields.len();
-                writeln!(f, "    + components.schemas.{name} ({n} field{})", plural(n))?;
+                writeln!(
+                    f,
+                    "    + components.schemas.{name} ({n} field{})",
+                    plural(n)
+                )?;
             }
         }
         if !self.schemas_removed.is_empty() {
             section(f, "schemas removed", self.schemas_removed.len())?;
             for (name, fields) in &self.schemas_removed {
                 let n = fields.len();
-                writeln!(f, "    - components.schemas.{name} ({n} field{})", plural(n))?;
+                writeln!(
+                    f,
+                    "    - components.schemas.{name} ({n} field{})",
+                    plural(n)
+                )?;
             }
         }
         if !self.fields_added.is_empty() {
