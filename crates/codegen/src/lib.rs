@@ -10,3 +10,8 @@ pub mod manifest;
 pub mod diff;
 pub mod normalize;
 pub mod patches;
+pub mod inventory;
+pub mod build;
+pub mod domain;
+pub mod generate;
+pub mod postprocess;
