@@ -85,9 +85,8 @@ pub fn coverage(ctx: &Context, names: &[String]) -> Result<ExitCode> {
             .filter(|op| !covered.contains(op.operation_id.as_str()))
             .map(|op| format!("{} {}  {}", op.method, op.path, op.operation_id))
             .collect();
-        let count = |kind: fn(&OperationKind) -> bool| {
-            inventory.iter().filter(|op| kind(&op.kind)).count()
-        };
+        let count =
+            |kind: fn(&OperationKind) -> bool| inventory.iter().filter(|op| kind(&op.kind)).count();
         let counts = Counts {
             spec: inventory.len(),
             generated: generated.generated.len(),

@@ -64,7 +64,7 @@ fn fetch_from_dir(ctx: &Context, dir: &Path, modules: &[Module]) -> Result<ExitC
     for (module, bytes, value) in &specs {
         changed += usize::from(!store(ctx, module, bytes, value)?);
     }
-    finish(ctx, modules.len(), changed, 0)
+    finish(ctx, modules.len(), changed)
 }
 
 fn fetch_from_portal(ctx: &Context, template: &str, modules: &[Module]) -> Result<ExitCode> {
@@ -82,7 +82,10 @@ fn fetch_from_portal(ctx: &Context, template: &str, modules: &[Module]) -> Resul
             Ok(bytes) => match parse_spec(&bytes, &format!("the response of {url}")) {
                 Ok(value) => changed += usize::from(!store(ctx, module, &bytes, &value)?),
                 Err(e) => {
-                    println!("{:<38} FAILED: {e}", module.api_id);
+                    println!(
+                        "{:<38} FAILED: {e} (is the URL template right? --portal-url or ${PORTAL_URL_ENV})",
+                        module.api_id
+                    );
                     failed.push(module.api_id.clone());
                 }
             },
@@ -100,7 +103,7 @@ fn fetch_from_portal(ctx: &Context, template: &str, modules: &[Module]) -> Resul
             failed.join(", ")
         )));
     }
-    finish(ctx, modules.len(), changed, 0)
+    finish(ctx, modules.len(), changed)
 }
 
 fn agent() -> ureq::Agent {
@@ -164,7 +167,7 @@ fn store(ctx: &Context, module: &Module, bytes: &[u8], value: &serde_json::Value
     Ok(matches)
 }
 
-fn finish(ctx: &Context, total: usize, changed: usize, _failed: usize) -> Result<ExitCode> {
+fn finish(ctx: &Context, total: usize, changed: usize) -> Result<ExitCode> {
     if changed == 0 {
         println!(
             "fetched {total} spec(s) into {}; all match the manifest",

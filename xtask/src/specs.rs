@@ -463,10 +463,19 @@ pub fn accept(ctx: &Context, names: &[String]) -> Result<ExitCode> {
             .save(&ctx.specs_dir)
             .map_err(|e| Error(e.to_string()))?;
     }
-    println!(
-        "accepted {} module(s), {changed} changed; manifest and {} updated",
-        modules.len(),
-        ctx.show(&summary_dir)
-    );
+    if changed == 0 {
+        println!(
+            "accepted {} module(s): nothing changed, manifest and {} already up to date",
+            modules.len(),
+            ctx.show(&summary_dir)
+        );
+    } else {
+        println!(
+            "accepted {} module(s): {changed} updated in {} and {}; commit them with the code changes they need",
+            modules.len(),
+            ctx.show(&ctx.specs_dir.join("manifest.json")),
+            ctx.show(&summary_dir)
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -315,3 +315,14 @@ fn portal_url_needs_placeholder() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("no {api_id} placeholder"), "{}", r.stderr);
 }
+
+#[test]
+fn usage_errors_exit_1_and_help_exits_0() {
+    let (_tmp, specs, _src) = setup();
+    let r = xtask(&specs, &["frobnicate"], &[]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("frobnicate"), "{}", r.stderr);
+    let r = xtask(&specs, &["--help"], &[]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("cargo xtask specs"), "{}", r.stdout);
+}
