@@ -8,7 +8,6 @@
 //! cargo xtask specs coverage                   # generated / hand-written / paged / export ops
 //! ```
 
-#[path = "coverage_pending.rs"]
 mod coverage;
 mod fetch;
 mod specs;

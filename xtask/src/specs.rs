@@ -45,7 +45,6 @@ impl Context {
     }
 
     /// `specs/patches/`.
-    #[allow(dead_code)] // used by coverage.rs once servicetitan_codegen::generate lands
     pub fn patches_dir(&self) -> PathBuf {
         self.specs_dir.join("patches")
     }
@@ -143,7 +142,6 @@ pub fn parse_spec(bytes: &[u8], what: &str) -> Result<serde_json::Value> {
 /// A spec read from disk: its sha256, parsed value and summary.
 pub struct SpecOnDisk {
     pub sha256: String,
-    #[allow(dead_code)] // used by coverage.rs once servicetitan_codegen::generate lands
     pub value: serde_json::Value,
     pub summary: Summary,
 }

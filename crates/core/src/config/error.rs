@@ -1,0 +1,310 @@
+//! Configuration errors, written to be acted on: each names the variable, the source it came
+//! from and what would be accepted. No variant carries the value of a secret.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use super::environment::Environment;
+use super::keys::Key;
+use super::source::Source;
+
+/// Why a configuration could not be resolved.
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required setting was found in no source (empty values count as missing).
+    #[error("{}", missing_message(*key, checked, empty_in, hint.as_deref()))]
+    Missing {
+        /// The missing setting.
+        key: Key,
+        /// Every source that was consulted, highest priority first.
+        checked: Vec<Checked>,
+        /// Sources where the key was present but empty (or only whitespace / JSON null).
+        empty_in: Vec<Source>,
+        /// A near-miss variable name found in one of the sources.
+        hint: Option<String>,
+    },
+
+    /// `SERVICETITAN_TENANT_ID` is not a positive whole number.
+    #[error("SERVICETITAN_TENANT_ID from {origin} must be a positive whole number (the tenant id shown in ServiceTitan), got {value:?}: {reason}")]
+    InvalidTenantId {
+        /// The rejected text (a tenant id is not a secret).
+        value: String,
+        /// Where it came from.
+        origin: Source,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// `SERVICETITAN_API_ENVIRONMENT` is neither `production` nor `integration`.
+    #[error("SERVICETITAN_API_ENVIRONMENT from {origin}: unknown API environment {value:?}; valid values are: production, integration (case-insensitive){}", suggestion.map(|s| format!("; did you mean {s}?")).unwrap_or_default())]
+    UnknownEnvironment {
+        /// The rejected text.
+        value: String,
+        /// Where it came from.
+        origin: Source,
+        /// The valid environment it most resembles.
+        suggestion: Option<Environment>,
+    },
+
+    /// `SERVICETITAN_TIMEZONE` is neither an IANA name nor a known abbreviation.
+    #[error("SERVICETITAN_TIMEZONE from {origin}: unknown timezone {value:?}; use an IANA name such as America/New_York (case-sensitive) or one of EST, CST, MST, PST, EDT, CDT, MDT, PDT, UTC, GMT{}", suggestion.map(|s| format!("; did you mean {s}?")).unwrap_or_default())]
+    UnknownTimezone {
+        /// The rejected text.
+        value: String,
+        /// Where it came from.
+        origin: Source,
+        /// The IANA name it most resembles.
+        suggestion: Option<&'static str>,
+    },
+
+    /// A base URL override is not an absolute http(s) URL.
+    #[error("{key} from {origin} is not a valid base URL ({value:?}): {reason}; expected an absolute http:// or https:// URL such as http://127.0.0.1:8080")]
+    InvalidUrl {
+        /// `SERVICETITAN_AUTH_URL` or `SERVICETITAN_API_URL`.
+        key: Key,
+        /// The rejected text, with any password in it masked.
+        value: String,
+        /// Where it came from.
+        origin: Source,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A boolean setting is not one of `true`, `false`, `1`, `0`.
+    #[error("{key} from {origin} must be one of true, false, 1, 0 (case-insensitive), got {value:?}")]
+    InvalidBool {
+        /// The setting.
+        key: Key,
+        /// The rejected text.
+        value: String,
+        /// Where it came from.
+        origin: Source,
+    },
+
+    /// A variable of the real environment is not valid UTF-8.
+    #[error("{key} from {origin} is not valid UTF-8")]
+    NotUnicode {
+        /// The setting.
+        key: Key,
+        /// Where it came from.
+        origin: Source,
+    },
+
+    /// The configuration file given to the builder does not exist.
+    #[error("config file {} not found", path.display())]
+    FileNotFound {
+        /// The path as resolved.
+        path: PathBuf,
+    },
+
+    /// The configuration file exists but could not be read.
+    #[error("config file {} could not be read: {message}", path.display())]
+    FileRead {
+        /// The path as resolved.
+        path: PathBuf,
+        /// The operating system's reason.
+        message: String,
+    },
+
+    /// The configuration file is not valid JSON.
+    #[error("config file {} is not valid JSON at line {line}, column {column}: {message}", path.display())]
+    FileSyntax {
+        /// The path as resolved.
+        path: PathBuf,
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column of the error.
+        column: usize,
+        /// serde_json's description.
+        message: String,
+    },
+
+    /// The configuration file is JSON but not an object of keys.
+    #[error("config file {} must contain a JSON object such as {{\"SERVICETITAN_CLIENT_ID\": \"...\"}}, found {found}", path.display())]
+    FileNotObject {
+        /// The path as resolved.
+        path: PathBuf,
+        /// The JSON type found (`an array`, `a string`, …).
+        found: &'static str,
+    },
+
+    /// The configuration file has keys this SDK does not know: almost always typos, which would
+    /// otherwise fall through silently to the environment.
+    #[error("config file {} has unknown {}: {}; known keys are {}", path.display(), if keys.len() == 1 { "key" } else { "keys" }, keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "), Key::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", "))]
+    UnknownFileKeys {
+        /// The path as resolved.
+        path: PathBuf,
+        /// Each unknown key, with a suggestion when one is close.
+        keys: Vec<UnknownKey>,
+    },
+
+    /// A value in the configuration file has a JSON type that cannot be used for its key.
+    #[error("config file {}: {key} must be {expected}, found {found}", path.display())]
+    InvalidFileValue {
+        /// The path as resolved.
+        path: PathBuf,
+        /// The key.
+        key: Key,
+        /// The JSON type found.
+        found: &'static str,
+        /// What would be accepted.
+        expected: &'static str,
+    },
+
+    /// A `.env` path was given explicitly and does not exist.
+    #[error(".env file {} not found (it was set with ConfigBuilder::dotenv_path)", path.display())]
+    DotEnvNotFound {
+        /// The path.
+        path: PathBuf,
+    },
+
+    /// The `.env` file exists but could not be read.
+    #[error(".env file {} could not be read: {message}", path.display())]
+    DotEnvRead {
+        /// The path.
+        path: PathBuf,
+        /// The operating system's reason.
+        message: String,
+    },
+
+    /// The `.env` file has a line dotenvy cannot parse. The line itself is not repeated: it
+    /// likely holds a secret.
+    #[error(".env file {} has a syntax error{}{} at column {column} (check quotes and `KEY=value` form)", path.display(), line.map(|l| format!(" on line {l}")).unwrap_or_default(), key.as_ref().map(|k| format!(" (variable {k})")).unwrap_or_default())]
+    DotEnvSyntax {
+        /// The path.
+        path: PathBuf,
+        /// 1-based line, when it could be located.
+        line: Option<usize>,
+        /// 1-based column within the line.
+        column: usize,
+        /// The variable being defined on that line, when recognisable.
+        key: Option<String>,
+    },
+
+    /// The working directory (for `./.env` and relative paths) could not be determined.
+    #[error("could not determine the working directory: {message}")]
+    WorkingDir {
+        /// The operating system's reason.
+        message: String,
+    },
+
+    /// More than one problem; each is listed so all can be fixed in one go.
+    #[error("{} configuration problems:\n{}", .0.len(), .0.iter().map(|e| format!("  - {}", e.to_string().replace('\n', "\n    "))).collect::<Vec<_>>().join("\n"))]
+    Multiple(Vec<ConfigError>),
+}
+
+impl ConfigError {
+    /// The setting the error is about, when it is about one.
+    pub fn key(&self) -> Option<Key> {
+        match self {
+            ConfigError::Missing { key, .. }
+            | ConfigError::InvalidUrl { key, .. }
+            | ConfigError::InvalidBool { key, .. }
+            | ConfigError::NotUnicode { key, .. }
+            | ConfigError::InvalidFileValue { key, .. } => Some(*key),
+            ConfigError::InvalidTenantId { .. } => Some(Key::TenantId),
+            ConfigError::UnknownEnvironment { .. } => Some(Key::Environment),
+            ConfigError::UnknownTimezone { .. } => Some(Key::Timezone),
+            _ => None,
+        }
+    }
+
+    /// The individual errors: the list of a [`ConfigError::Multiple`], or this error alone.
+    pub fn errors(&self) -> &[ConfigError] {
+        match self {
+            ConfigError::Multiple(errors) => errors,
+            other => std::slice::from_ref(other),
+        }
+    }
+
+    /// One error as is, several as [`ConfigError::Multiple`], none as `Ok`.
+    pub(crate) fn collect(mut errors: Vec<ConfigError>) -> Result<(), ConfigError> {
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.remove(0)),
+            _ => Err(ConfigError::Multiple(errors)),
+        }
+    }
+}
+
+/// A source consulted for a missing value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Checked {
+    /// The builder method.
+    Builder,
+    /// The JSON file.
+    File(PathBuf),
+    /// The environment variable of the same name.
+    Env,
+    /// The `.env` file that was read.
+    DotEnv(PathBuf),
+    /// No `.env` file exists at this path (the default location was looked at).
+    DotEnvAbsent(PathBuf),
+}
+
+impl Checked {
+    fn describe(&self, key: Key) -> String {
+        match self {
+            Checked::Builder => format!("builder (ConfigBuilder::{})", key.builder_method()),
+            Checked::File(path) => format!("config file {}", path.display()),
+            Checked::Env => format!("environment variable {}", key.name()),
+            Checked::DotEnv(path) => format!(".env file {}", path.display()),
+            Checked::DotEnvAbsent(path) => format!(".env file {} (does not exist)", path.display()),
+        }
+    }
+}
+
+/// An unknown key of the JSON configuration file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownKey {
+    /// The key as written.
+    pub key: String,
+    /// The 1-based line it is on, when found.
+    pub line: Option<usize>,
+    /// The known key it most resembles.
+    pub suggestion: Option<Key>,
+}
+
+impl fmt::Display for UnknownKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.key)?;
+        if let Some(line) = self.line {
+            write!(f, " (line {line})")?;
+        }
+        if let Some(s) = self.suggestion {
+            write!(f, " — did you mean {s}?")?;
+        }
+        Ok(())
+    }
+}
+
+fn missing_message(key: Key, checked: &[Checked], empty_in: &[Source], hint: Option<&str>) -> String {
+    let mut msg = format!(
+        "missing required setting {} ({}); checked: {}",
+        key.name(),
+        key.description(),
+        checked
+            .iter()
+            .map(|c| c.describe(key))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if !empty_in.is_empty() {
+        msg.push_str(&format!(
+            "; it was present but empty in {} (empty values count as missing)",
+            empty_in
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if let Some(hint) = hint {
+        msg.push_str("; ");
+        msg.push_str(hint);
+    }
+    msg.push_str(". Variable names are case-sensitive.");
+    msg
+}

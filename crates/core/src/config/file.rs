@@ -1,0 +1,182 @@
+//! The JSON configuration file, with the seed's keys (`{"SERVICETITAN_CLIENT_ID": "…", …}`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use secrecy::SecretString;
+use serde_json::Value;
+
+use super::error::{ConfigError, UnknownKey};
+use super::keys::{self, Key};
+
+/// The values of one JSON configuration file.
+pub(crate) struct FileLayer {
+    pub(crate) path: PathBuf,
+    /// Present keys; an empty string or `null` is kept as empty so "missing" errors can say so.
+    pub(crate) values: BTreeMap<Key, SecretString>,
+}
+
+impl FileLayer {
+    /// Reads, parses and checks the file. Unknown keys and unusable JSON types are all reported
+    /// together, so a user fixes the file in one pass.
+    pub(crate) fn load(path: &Path) -> Result<FileLayer, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ConfigError::FileNotFound {
+                    path: path.to_owned(),
+                })
+            }
+            Err(err) => {
+                return Err(ConfigError::FileRead {
+                    path: path.to_owned(),
+                    message: err.to_string(),
+                })
+            }
+        };
+        // Editors on Windows like to save JSON with a byte-order mark; serde_json rejects it.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let value: Value = serde_json::from_str(text).map_err(|err| ConfigError::FileSyntax {
+            path: path.to_owned(),
+            line: err.line(),
+            column: err.column(),
+            // serde_json's message ends with " at line L column C", which the variant states already.
+            message: strip_position(&err.to_string()),
+        })?;
+        let Value::Object(map) = value else {
+            return Err(ConfigError::FileNotObject {
+                path: path.to_owned(),
+                found: json_type(&value),
+            });
+        };
+
+        let mut values = BTreeMap::new();
+        let mut unknown = Vec::new();
+        let mut errors = Vec::new();
+        for (name, value) in map {
+            let Some(key) = Key::from_name(&name) else {
+                unknown.push(UnknownKey {
+                    line: line_of(text, &name),
+                    suggestion: keys::suggest(&name),
+                    key: name,
+                });
+                continue;
+            };
+            match convert(key, value) {
+                Ok(text) => {
+                    values.insert(key, SecretString::from(text));
+                }
+                Err((found, expected)) => errors.push(ConfigError::InvalidFileValue {
+                    path: path.to_owned(),
+                    key,
+                    found,
+                    expected,
+                }),
+            }
+        }
+        if !unknown.is_empty() {
+            errors.insert(
+                0,
+                ConfigError::UnknownFileKeys {
+                    path: path.to_owned(),
+                    keys: unknown,
+                },
+            );
+        }
+        ConfigError::collect(errors)?;
+        Ok(FileLayer {
+            path: path.to_owned(),
+            values,
+        })
+    }
+}
+
+/// The text of a JSON value for `key`, or (found type, expected description).
+///
+/// A tenant id written as a JSON number is natural and accepted, as is a JSON boolean for the
+/// enterprise-hub flag. `null` reads as empty, i.e. "not set here".
+fn convert(key: Key, value: Value) -> Result<String, (&'static str, &'static str)> {
+    match (key, value) {
+        (_, Value::String(s)) => Ok(s),
+        (_, Value::Null) => Ok(String::new()),
+        (Key::TenantId | Key::AppId, Value::Number(n)) if n.is_i64() || n.is_u64() => {
+            Ok(n.to_string())
+        }
+        (Key::TenantId, Value::Number(n)) => Ok(n.to_string()), // rejected later, with the value
+        (Key::EnterpriseHub, Value::Bool(b)) => Ok(b.to_string()),
+        (key, other) => Err((
+            json_type(&other),
+            match key {
+                Key::TenantId | Key::AppId => "a string or a whole number",
+                Key::EnterpriseHub => "a string or a boolean",
+                _ => "a string",
+            },
+        )),
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The 1-based line on which `"key"` first appears.
+fn line_of(text: &str, key: &str) -> Option<usize> {
+    let quoted = serde_json::to_string(key).ok()?;
+    let at = text.find(&quoted)?;
+    Some(text[..at].matches('\n').count() + 1)
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_lookup() {
+        let text = "{\n  \"A\": 1,\n  \"SERVICETITAN_CLIENTID\": \"x\"\n}";
+        assert_eq!(line_of(text, "SERVICETITAN_CLIENTID"), Some(3));
+        assert_eq!(line_of(text, "B"), None);
+    }
+
+    #[test]
+    fn position_is_stripped() {
+        assert_eq!(
+            strip_position("expected `,` or `}` at line 3 column 5"),
+            "expected `,` or `}`"
+        );
+    }
+
+    #[test]
+    fn conversions() {
+        assert_eq!(
+            convert(Key::TenantId, serde_json::json!(123)).unwrap(),
+            "123"
+        );
+        assert_eq!(
+            convert(Key::EnterpriseHub, serde_json::json!(true)).unwrap(),
+            "true"
+        );
+        assert_eq!(convert(Key::ClientId, Value::Null).unwrap(), "");
+        assert_eq!(
+            convert(Key::ClientId, serde_json::json!({})).unwrap_err(),
+            ("an object", "a string")
+        );
+        assert_eq!(
+            convert(Key::AppId, serde_json::json!(1.5)).unwrap_err(),
+            ("a number", "a string or a whole number")
+        );
+    }
+}
