@@ -1,6 +1,6 @@
 //! `specs coverage`: how much of each module's spec the SDK covers, and how.
 
-use crate::specs::{read_spec, require_specs, Context};
+use crate::specs::{read_spec, require_specs, total_label, Context};
 use crate::table::{Align, Table};
 use crate::{Error, Result};
 use servicetitan_codegen::generate::{generate_module, Generated};
@@ -125,7 +125,7 @@ pub fn coverage(ctx: &Context, names: &[String]) -> Result<ExitCode> {
             uncovered.push((module.short.clone(), op));
         }
     }
-    let mut row = vec![format!("total ({} modules)", modules.len())];
+    let mut row = vec![total_label(modules.len())];
     row.extend(total.cells());
     table.footer(row);
     print!("{}", table.render());

@@ -113,6 +113,12 @@ pub fn check_api_id(api_id: &str) -> Result<()> {
     }
 }
 
+/// `total (25 modules)` / `total (1 module)`.
+pub fn total_label(modules: usize) -> String {
+    let s = if modules == 1 { "" } else { "s" };
+    format!("total ({modules} module{s})")
+}
+
 /// First 12 hex digits of a sha256, for tables.
 pub fn short_sha(sha: &str) -> String {
     sha.chars().take(12).collect()
@@ -212,7 +218,7 @@ pub fn list(ctx: &Context) -> Result<ExitCode> {
     }
     let total: usize = ctx.manifest.modules.iter().map(|m| m.operations).sum();
     table.footer(vec![
-        format!("total ({} modules)", ctx.manifest.modules.len()),
+        total_label(ctx.manifest.modules.len()),
         String::new(),
         String::new(),
         String::new(),

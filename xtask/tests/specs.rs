@@ -326,3 +326,74 @@ fn usage_errors_exit_1_and_help_exits_0() {
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("cargo xtask specs"), "{}", r.stdout);
 }
+
+/// A spec progenitor can generate: a paged list and a create.
+fn generable_spec() -> String {
+    let id = json!({ "type": "integer", "format": "int64" });
+    let tenant = json!({ "name": "tenant", "in": "path", "required": true, "schema": id });
+    let int32 = json!({ "type": "integer", "format": "int32" });
+    let thing_ref = json!({ "$ref": "#/components/schemas/Thing" });
+    let json_of = |schema: &serde_json::Value| json!({ "application/json": { "schema": schema } });
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "Things", "version": "2.0" },
+        "servers": [ { "url": "https://api.servicetitan.io/things/v2" } ],
+        "paths": { "/tenant/{tenant}/things": {
+            "get": {
+                "tags": ["Things"], "operationId": "Things_GetList", "summary": "List things",
+                "parameters": [
+                    tenant,
+                    { "name": "page", "in": "query", "schema": int32 },
+                    { "name": "pageSize", "in": "query", "schema": int32 },
+                    { "name": "includeTotal", "in": "query", "schema": { "type": "boolean" } }
+                ],
+                "responses": { "200": { "description": "ok",
+                    "content": json_of(&json!({ "$ref": "#/components/schemas/PaginatedThings" })) } }
+            },
+            "post": {
+                "tags": ["Things"], "operationId": "Things_Create", "summary": "Create a thing",
+                "parameters": [ tenant ],
+                "requestBody": { "content": json_of(&thing_ref) },
+                "responses": { "200": { "description": "ok", "content": json_of(&thing_ref) } }
+            }
+        } },
+        "components": { "schemas": {
+            "Thing": { "type": "object", "required": ["id"], "properties": {
+                "id": id, "name": { "type": ["string", "null"] } } },
+            "PaginatedThings": { "type": "object", "required": ["page", "pageSize", "hasMore", "data"],
+                "properties": {
+                    "page": int32, "pageSize": int32, "hasMore": { "type": "boolean" },
+                    "totalCount": { "type": ["integer", "null"], "format": "int32" },
+                    "data": { "type": "array", "items": thing_ref } } }
+        } }
+    })
+    .to_string()
+}
+
+#[test]
+fn coverage_counts_generated_and_paged_operations() {
+    let (_tmp, specs, _src) = setup();
+    std::fs::write(specs.join("tenant-alpha-v2.json"), generable_spec()).unwrap();
+    let r = xtask(&specs, &["coverage", "alpha"], &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let row: Vec<&str> = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("alpha "))
+        .unwrap_or_else(|| panic!("no alpha row in\n{}", r.stdout))
+        .split_whitespace()
+        .collect();
+    // module, spec ops, generated, hand-written, uncovered, paged, exports, downloads, uploads
+    assert_eq!(
+        row,
+        vec!["alpha", "2", "2", "0", "0", "1", "0", "0", "0"],
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("total (1 module)"), "{}", r.stdout);
+
+    // Coverage needs the spec files.
+    let r = xtask(&specs, &["coverage", "beta"], &[]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("tenant-beta-v2.json"), "{}", r.stderr);
+}
