@@ -1,22 +1,63 @@
 //! The [`Client`]: built once, shared by every domain client and tenant.
 //!
-//! SKELETON — to be completed (builder, from_env, from_file, tenant handles).
+//! ```no_run
+//! # async fn demo() -> Result<(), servicetitan_core::Error> {
+//! use std::time::Duration;
+//! // Credentials from SERVICETITAN_* variables (and a .env file), runtime settings in code.
+//! let client = servicetitan_core::Client::builder()
+//!     .request_timeout(Duration::from_secs(180))
+//!     .rate_limit(Some(30))
+//!     .build()?;
+//! let token = client.access_token().await?; // checks the credentials
+//! let other = client.tenant(987654321); // Enterprise Hub: same credentials, another tenant
+//! # let _ = (token, other); Ok(()) }
+//! ```
 
-use crate::transport::Transport;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::auth::{TokenSettings, TokenSource};
+use crate::config::{Config, ConfigBuilder, EnvSource};
+use crate::error::Error;
+use crate::limit::{LimiterRegistry, Limits};
+use crate::retry::RetryPolicy;
+use crate::transport::{self, Transport, USER_AGENT_PREFIX};
+
+/// Default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default per-request timeout: ServiceTitan allows itself 100 s for a big page
+/// (`pageSize=5000`), plus time to transfer it.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A ServiceTitan client bound to one tenant. Cheap to clone; clones share the connection pool,
-/// token cache and rate limiter.
-#[derive(Clone, Debug)]
+/// token cache and rate limiter. `Debug` never shows the client secret, the app key or a token.
+#[derive(Clone)]
 pub struct Client {
-    pub(crate) http: reqwest::Client,
-    pub(crate) api_url: String,
-    pub(crate) tenant_id: i64,
-    pub(crate) transport: Transport,
+    config: Arc<Config>,
+    shared: Arc<Shared>,
+    transport: Transport,
 }
 
-/// Builder for [`Client`].
-#[derive(Debug, Default)]
-pub struct ClientBuilder {}
+/// What every handle derived from one built client shares, whatever its tenant.
+struct Shared {
+    http: reqwest::Client,
+    settings: Settings,
+    limiters: LimiterRegistry,
+}
+
+#[derive(Clone, Debug)]
+struct Settings {
+    request_timeout: Option<Duration>,
+    retry: RetryPolicy,
+    limits: Limits,
+    user_agent: HeaderValue,
+}
 
 /// What a generated domain client needs to issue requests: produced by [`Client::domain`].
 #[derive(Clone, Debug)]
@@ -31,20 +72,347 @@ pub struct DomainParts {
     pub tenant_id: i64,
 }
 
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("tenant_id", &self.tenant_id())
+            .field("environment", &self.config.environment())
+            .field("api_url", &self.config.api_url().as_str())
+            .field("client_id", &self.config.client_id())
+            .field("transport", &self.transport)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Client {
+    /// A builder: credentials (explicit values, a JSON file, the environment, a `.env` file) and
+    /// runtime settings (timeouts, retries, limits, user agent, connection pool).
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `SERVICETITAN_*` environment variables (and a `.env` file).
+    pub fn from_env() -> Result<Client, Error> {
+        Client::from_config(Config::from_env()?)
+    }
+
+    /// A client configured from a JSON file (servicepytan's format), completed by the environment.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Client, Error> {
+        Client::from_config(Config::from_file(path.as_ref())?)
+    }
+
+    /// A client with default runtime settings for a resolved configuration.
+    pub fn from_config(config: Config) -> Result<Client, Error> {
+        ClientBuilder::default().config(config).build()
+    }
+
     /// The tenant this client is bound to.
     pub fn tenant_id(&self) -> i64 {
-        self.tenant_id
+        self.config.tenant_id()
+    }
+
+    /// The resolved configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The request pipeline of this tenant.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
     }
 
     /// Parts for a generated domain client whose module is served under `base_path`
     /// (e.g. `jpm/v2`, `sales/v2`, `telecom`).
     pub fn domain(&self, base_path: &str) -> DomainParts {
         DomainParts {
-            base_url: format!("{}/{}", self.api_url.trim_end_matches('/'), base_path.trim_matches('/')),
-            http: self.http.clone(),
+            base_url: format!(
+                "{}/{}",
+                self.config.api_url().as_str().trim_end_matches('/'),
+                base_path.trim_matches('/')
+            ),
+            http: self.shared.http.clone(),
             transport: self.transport.clone(),
-            tenant_id: self.tenant_id,
+            tenant_id: self.tenant_id(),
         }
+    }
+
+    /// A client for another tenant with the same credentials (Enterprise Hub: one client id and
+    /// secret for a network of tenants). It has its own token cache and rate limiter, and shares
+    /// this client's connection pool and settings.
+    pub fn tenant(&self, tenant_id: i64) -> Client {
+        self.tenant_with(self.config.with_tenant(tenant_id))
+    }
+
+    /// A client for a tenant with its own credentials (each tenant connected to an app gets its
+    /// own client id and secret). Shares the connection pool and settings; the rate limiter is
+    /// shared with every handle of the same app key and tenant.
+    pub fn tenant_with(&self, config: Config) -> Client {
+        Client::assemble(config, self.shared.clone())
+    }
+
+    /// An access token for this tenant, from the cache or fetched (servicepytan's
+    /// `get_auth_token`). Useful to check credentials at start-up, or to call an endpoint the
+    /// SDK does not cover. Keep it secret: it grants the app's access until it expires (15 min).
+    pub async fn access_token(&self) -> Result<SecretString, Error> {
+        self.transport
+            .tokens()
+            .token()
+            .await
+            .map(|token| token.secret)
+    }
+
+    fn assemble(config: Config, shared: Arc<Shared>) -> Client {
+        let settings = &shared.settings;
+        let tenant_id = config.tenant_id();
+        let tokens = TokenSource::new(TokenSettings {
+            http: shared.http.clone(),
+            auth_url: config.auth_url().clone(),
+            client_id: config.client_id().to_owned(),
+            client_secret: config.client_secret().clone(),
+            hub_tenant: config.enterprise_hub().then_some(tenant_id),
+            margin: config.token_refresh_margin(),
+            timeout: settings.request_timeout,
+            environment: config.environment().to_string(),
+        });
+        let mut app_key = HeaderValue::try_from(config.app_key().expose_secret())
+            .unwrap_or_else(|_| HeaderValue::from_static("invalid-app-key"));
+        app_key.set_sensitive(true);
+        let limits =
+            shared
+                .limiters
+                .get(fingerprint(config.app_key()), tenant_id, &settings.limits);
+        let transport = Transport::new(transport::Inner {
+            http: shared.http.clone(),
+            tokens: Arc::new(tokens),
+            app_key,
+            user_agent: settings.user_agent.clone(),
+            retry: settings.retry.clone(),
+            request_timeout: settings.request_timeout,
+            limits,
+            tenant_id,
+        });
+        Client {
+            config: Arc::new(config),
+            shared,
+            transport,
+        }
+    }
+}
+
+/// A fingerprint of the app key, to key the limiter registry without keeping the key itself.
+fn fingerprint(app_key: &SecretString) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    app_key.expose_secret().hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Builder for [`Client`]: a [`ConfigBuilder`] for the credentials plus runtime settings.
+pub struct ClientBuilder {
+    config: ConfigBuilder,
+    resolved: Option<Config>,
+    connect_timeout: Duration,
+    request_timeout: Option<Duration>,
+    retry: RetryPolicy,
+    limits: Limits,
+    user_agent_suffix: Option<String>,
+    http: Option<reqwest::Client>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            config: Config::builder(),
+            resolved: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
+            retry: RetryPolicy::default(),
+            limits: Limits::default(),
+            user_agent_suffix: None,
+            http: None,
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("config", &self.config)
+            .field("resolved", &self.resolved)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("retry", &self.retry)
+            .field("limits", &self.limits)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("custom_http_client", &self.http.is_some())
+            .finish()
+    }
+}
+
+macro_rules! forward_config {
+    ($($(#[$doc:meta])* $name:ident($ty:ty);)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, value: $ty) -> Self {
+                self.config = self.config.$name(value);
+                self
+            }
+        )*
+    };
+}
+
+impl ClientBuilder {
+    forward_config! {
+        /// The OAuth client id (`SERVICETITAN_CLIENT_ID`); see [`ConfigBuilder::client_id`].
+        client_id(impl Into<String>);
+        /// The OAuth client secret (`SERVICETITAN_CLIENT_SECRET`).
+        client_secret(impl Into<SecretString>);
+        /// The application key (`SERVICETITAN_APP_KEY`), sent as `ST-App-Key`.
+        app_key(impl Into<SecretString>);
+        /// The application id (`SERVICETITAN_APP_ID`), optional.
+        app_id(impl Into<String>);
+        /// The tenant (`SERVICETITAN_TENANT_ID`).
+        tenant_id(i64);
+        /// The IANA time zone for date helpers (`SERVICETITAN_TIMEZONE`).
+        timezone(impl Into<String>);
+        /// `production` or `integration` (`SERVICETITAN_API_ENVIRONMENT`).
+        environment(impl AsRef<str>);
+        /// Overrides the OAuth server's base URL (`SERVICETITAN_AUTH_URL`).
+        auth_url(impl AsRef<str>);
+        /// Overrides the API's base URL (`SERVICETITAN_API_URL`).
+        api_url(impl AsRef<str>);
+        /// Enterprise Hub credentials: the token request names the tenant.
+        enterprise_hub(bool);
+        /// How long before expiry the token is refreshed.
+        token_refresh_margin(Duration);
+        /// A JSON configuration file (servicepytan's format).
+        config_file(impl AsRef<Path>);
+        /// Where environment variables are read from (tests inject a map).
+        env_source(EnvSource);
+        /// The `.env` file to read.
+        dotenv_path(impl AsRef<Path>);
+    }
+
+    /// Read no `.env` file.
+    pub fn no_dotenv(mut self) -> Self {
+        self.config = self.config.no_dotenv();
+        self
+    }
+
+    /// Credentials and settings from a [`ConfigBuilder`] (replaces the builder's own).
+    pub fn config_builder(mut self, config: ConfigBuilder) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Use an already resolved [`Config`] (the configuration setters are then ignored).
+    pub fn config(mut self, config: Config) -> Self {
+        self.resolved = Some(config);
+        self
+    }
+
+    /// Time allowed to establish a connection (default 10 s). Not applied to a custom
+    /// [`http_client`](Self::http_client), which carries its own.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one request, response body included (default 120 s; ServiceTitan takes
+    /// up to 100 s for a 5000-row page). `None` disables the timeout.
+    pub fn request_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.request_timeout = timeout.into();
+        self
+    }
+
+    /// The retry policy (default: [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Also retry `POST`/`PATCH` calls on gateway errors and timeouts.
+    pub fn retry_non_idempotent(mut self, yes: bool) -> Self {
+        self.retry = self.retry.retry_non_idempotent(yes);
+        self
+    }
+
+    /// Retry this operation id like an idempotent call although it is a `POST`/`PATCH`.
+    pub fn retry_operation(mut self, operation_id: impl Into<String>) -> Self {
+        self.retry = self.retry.retry_operation(operation_id);
+        self
+    }
+
+    /// All client-side limits at once.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Requests per second per (app key, tenant); default 60, `None` turns it off.
+    pub fn rate_limit(mut self, per_second: Option<u32>) -> Self {
+        self.limits = self.limits.requests_per_second(per_second);
+        self
+    }
+
+    /// Runs per minute of the same report per tenant; default 5, `None` turns it off.
+    pub fn report_rate_limit(mut self, per_minute: Option<u32>) -> Self {
+        self.limits = self.limits.report_runs_per_minute(per_minute);
+        self
+    }
+
+    /// At most `max_in_flight` concurrent calls of `operation_id` per tenant.
+    pub fn concurrency_limit(
+        mut self,
+        operation_id: impl Into<String>,
+        max_in_flight: usize,
+    ) -> Self {
+        self.limits = self.limits.concurrency(operation_id, max_in_flight);
+        self
+    }
+
+    /// Appended to the `User-Agent` (`servicetitan-rs/<version> <suffix>`), e.g. your app's name.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Use this `reqwest::Client` (proxies, TLS roots, pool settings) instead of building one.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Resolves the configuration and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let config = match self.resolved {
+            Some(config) => config,
+            None => self.config.resolve()?,
+        };
+        let user_agent = match &self.user_agent_suffix {
+            Some(suffix) => format!("{USER_AGENT_PREFIX} {}", suffix.trim()),
+            None => USER_AGENT_PREFIX.to_owned(),
+        };
+        let user_agent = HeaderValue::try_from(user_agent).map_err(|_| {
+            Error::InvalidRequest(
+                "the user agent suffix contains characters not allowed in a header".into(),
+            )
+        })?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .build()?,
+        };
+        let shared = Arc::new(Shared {
+            http,
+            settings: Settings {
+                request_timeout: self.request_timeout,
+                retry: self.retry,
+                limits: self.limits,
+                user_agent,
+            },
+            limiters: LimiterRegistry::default(),
+        });
+        Ok(Client::assemble(config, shared))
     }
 }
