@@ -91,10 +91,14 @@ impl Context {
     }
 }
 
-/// The workspace root: the parent of xtask's manifest directory.
+/// The workspace root: the parent of xtask's manifest directory (`CARGO_MANIFEST_DIR` as
+/// `cargo run` sets it, else as it was at compile time).
 pub fn workspace_root() -> PathBuf {
-    let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
-    xtask.parent().unwrap_or(xtask).to_path_buf()
+    let xtask = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .filter(|dir| dir.join("Cargo.toml").is_file())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    xtask.parent().map(Path::to_path_buf).unwrap_or(xtask)
 }
 
 /// An api id must be a plain file-name stem, so that `specs/<api_id>.json` stays in `specs/`.
