@@ -223,6 +223,7 @@ pub fn items(
                         type Item = #item_ty;
                         fn has_more(&self) -> bool { ::servicetitan_core::paging::field::flag(&self.has_more) }
                         fn total_count(&self) -> ::std::option::Option<i64> { ::servicetitan_core::paging::field::count(&self.total_count) }
+                        fn item_count(&self) -> usize { ::servicetitan_core::paging::field::len(&self.data) }
                         fn into_items(self) -> ::std::vec::Vec<#item_ty> { ::servicetitan_core::paging::field::items(self.data) }
                     }
                 }

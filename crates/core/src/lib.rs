@@ -15,12 +15,15 @@ pub mod auth;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod lenient;
 pub mod limit;
 pub mod operation;
+pub mod paging;
 pub mod retry;
 pub mod transport;
 pub mod types;
+pub mod upload;
 
 pub use client::{Client, ClientBuilder, DomainParts};
 pub use config::Config;

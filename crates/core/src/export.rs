@@ -1,0 +1,73 @@
+//! Resumable export streams (`{hasMore, continueFrom, data}`, resumed with `from=<token>`).
+//!
+//! Each batch comes with its continuation token — the checkpoint a pipeline persists *after* it
+//! has stored the batch's records. Starting again from that checkpoint loses nothing: the API
+//! resumes right after the last batch handed out. `hasMore: false` means "caught up; come back in
+//! 5–10 minutes", not an error: the stream ends, and its last checkpoint is where to resume.
+
+use crate::Error;
+use futures::{stream, Stream, TryStreamExt};
+use std::future::Future;
+
+/// An export response envelope.
+pub trait Batch {
+    /// The record type.
+    type Item;
+    /// The API's `hasMore`.
+    fn has_more(&self) -> bool;
+    /// The API's `continueFrom` token.
+    fn continue_from(&self) -> Option<&str>;
+    /// The batch's records.
+    fn into_items(self) -> Vec<Self::Item>;
+}
+
+/// One batch of an export, with the checkpoint to persist once its records are stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportBatch<T> {
+    /// The records, as received.
+    pub items: Vec<T>,
+    /// The token to resume from after this batch (`from=<checkpoint>`); `None` only if the API
+    /// sent none, in which case the previous checkpoint still stands.
+    pub checkpoint: Option<String>,
+    /// Whether the API said more records are ready now.
+    pub has_more: bool,
+}
+
+struct State<F> {
+    from: Option<String>,
+    done: bool,
+    fetch: F,
+}
+
+/// Batches from `from` (a saved checkpoint, a date, or `None` for the beginning), each fetched by
+/// `fetch(from)` when the stream is polled.
+pub fn batches<B, F, Fut>(from: Option<String>, fetch: F) -> impl Stream<Item = Result<ExportBatch<B::Item>, Error>>
+where
+    B: Batch,
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<B, Error>>,
+{
+    stream::try_unfold(State { from, done: false, fetch }, |mut st| async move {
+        if st.done {
+            return Ok(None);
+        }
+        let batch = (st.fetch)(st.from.clone()).await?;
+        let has_more = batch.has_more();
+        let checkpoint = batch.continue_from().map(str::to_string);
+        if checkpoint.is_some() {
+            st.from = checkpoint.clone();
+        }
+        // Without a new token there is no way forward: stop rather than refetch the same batch.
+        st.done = !has_more || checkpoint.is_none();
+        let items = batch.into_items();
+        Ok(Some((ExportBatch { items, checkpoint, has_more }, st)))
+    })
+}
+
+/// Flattens batches into records.
+pub fn records<T, S>(batches: S) -> impl Stream<Item = Result<T, Error>>
+where
+    S: Stream<Item = Result<ExportBatch<T>, Error>>,
+{
+    batches.map_ok(|b| stream::iter(b.items.into_iter().map(Ok))).try_flatten()
+}
