@@ -170,7 +170,7 @@ pub enum ConfigError {
 
     /// The `.env` file has a line dotenvy cannot parse. The line itself is not repeated: it
     /// likely holds a secret.
-    #[error(".env file {} has a syntax error{}{} at column {column} (check quotes and `KEY=value` form)", path.display(), line.map(|l| format!(" on line {l}")).unwrap_or_default(), key.as_ref().map(|k| format!(" (variable {k})")).unwrap_or_default())]
+    #[error(".env file {} has a syntax error{}{} at column {column} (expected `KEY=value`; quote values that contain spaces, and close every quote)", path.display(), line.map(|l| format!(" on line {l}")).unwrap_or_default(), key.as_ref().map(|k| format!(" (variable {k})")).unwrap_or_default())]
     DotEnvSyntax {
         /// The path.
         path: PathBuf,

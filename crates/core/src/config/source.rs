@@ -204,19 +204,28 @@ impl DotEnvFile {
 
 /// Turns dotenvy's parse error into one that gives line, column and variable name.
 ///
-/// dotenvy's own message quotes the whole offending line, which in a `.env` file is usually
-/// `SECRET=value`: that text must not reach an error message or a log.
-fn line_parse_error(path: &Path, content: &str, line: &str, index: usize) -> ConfigError {
-    let first = line.lines().next().unwrap_or("").trim_end();
-    let line_no = if first.is_empty() {
-        None
-    } else {
-        content
-            .lines()
-            .position(|l| l.trim_end() == first || l.contains(first))
-            .map(|i| i + 1)
+/// dotenvy reports either the whole offending line or just the value being parsed, plus an
+/// index into that text. Either may hold a secret (`SECRET='unterminated`), so the text itself
+/// never reaches an error message; it is only used to locate the line in the file.
+fn line_parse_error(path: &Path, content: &str, fragment: &str, index: usize) -> ConfigError {
+    let first = fragment.lines().next().unwrap_or("").trim_end();
+    let located = (!first.is_empty())
+        .then(|| {
+            content
+                .lines()
+                .enumerate()
+                .find_map(|(i, line)| line.find(first).map(|at| (i, line, at)))
+        })
+        .flatten();
+    let Some((line_index, line, at)) = located else {
+        return ConfigError::DotEnvSyntax {
+            path: path.to_owned(),
+            line: None,
+            column: index + 1,
+            key: None,
+        };
     };
-    let key = first
+    let key = line
         .trim_start()
         .trim_start_matches("export ")
         .split('=')
@@ -228,8 +237,8 @@ fn line_parse_error(path: &Path, content: &str, line: &str, index: usize) -> Con
         .map(str::to_owned);
     ConfigError::DotEnvSyntax {
         path: path.to_owned(),
-        line: line_no,
-        column: index + 1,
+        line: Some(line_index + 1),
+        column: at + index.min(first.len()) + 1,
         key,
     }
 }

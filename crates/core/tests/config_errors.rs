@@ -1,0 +1,589 @@
+//! Every configuration error a person can run into, asserting that its message says what is
+//! wrong, where it came from and what would be accepted.
+
+use std::path::{Path, PathBuf};
+
+use servicetitan_core::config::{Config, ConfigBuilder, ConfigError, EnvSource, Key, Source};
+
+const CLIENT_ID: (&str, &str) = ("SERVICETITAN_CLIENT_ID", "cid.abc");
+const CLIENT_SECRET: (&str, &str) = ("SERVICETITAN_CLIENT_SECRET", "cs2.secret-value-123");
+const APP_KEY: (&str, &str) = ("SERVICETITAN_APP_KEY", "ak1.app-key-value-456");
+const TENANT_ID: (&str, &str) = ("SERVICETITAN_TENANT_ID", "1234567890");
+
+/// A builder isolated from the process: only `vars` as environment, no `.env`.
+fn with_env(vars: &[(&'static str, &'static str)]) -> ConfigBuilder {
+    Config::builder()
+        .env_source(EnvSource::from_map(vars.iter().copied()))
+        .no_dotenv()
+}
+
+/// The three required settings other than `except`, as environment.
+fn complete_except(except: &str) -> Vec<(&'static str, &'static str)> {
+    [CLIENT_ID, CLIENT_SECRET, APP_KEY, TENANT_ID]
+        .into_iter()
+        .filter(|(k, _)| *k != except)
+        .collect()
+}
+
+fn complete() -> Vec<(&'static str, &'static str)> {
+    complete_except("")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn err_of(builder: ConfigBuilder) -> (ConfigError, String) {
+    let err = builder.resolve().expect_err("resolution should fail");
+    let msg = err.to_string();
+    (err, msg)
+}
+
+fn assert_contains(msg: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(msg.contains(part), "expected {part:?} in:\n{msg}");
+    }
+}
+
+// --- missing values -------------------------------------------------------------------------
+
+#[test]
+fn missing_client_id_names_the_variable_and_sources() {
+    let (err, msg) = err_of(with_env(&complete_except("SERVICETITAN_CLIENT_ID")));
+    assert!(matches!(err, ConfigError::Missing { key: Key::ClientId, .. }));
+    assert_eq!(err.key(), Some(Key::ClientId));
+    assert_contains(
+        &msg,
+        &[
+            "missing required setting SERVICETITAN_CLIENT_ID",
+            "builder (ConfigBuilder::client_id)",
+            "environment variable SERVICETITAN_CLIENT_ID",
+            "case-sensitive",
+        ],
+    );
+    assert!(!msg.contains(".env"), "no .env was consulted: {msg}");
+}
+
+#[test]
+fn missing_value_lists_file_and_dotenv_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "st.json", r#"{"SERVICETITAN_TENANT_ID": "1"}"#);
+    let dotenv = write(dir.path(), "creds.env", "SERVICETITAN_APP_KEY=ak1.x\n");
+    let (_, msg) = err_of(
+        Config::builder()
+            .config_file(&file)
+            .dotenv_path(&dotenv)
+            .env_source(EnvSource::from_map([CLIENT_ID, APP_KEY])),
+    );
+    assert_contains(
+        &msg,
+        &[
+            "SERVICETITAN_CLIENT_SECRET",
+            &format!("config file {}", file.display()),
+            &format!(".env file {}", dotenv.display()),
+            "environment variable SERVICETITAN_CLIENT_SECRET",
+        ],
+    );
+}
+
+#[test]
+fn missing_value_mentions_absent_default_dotenv() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, msg) = err_of(
+        Config::builder()
+            .working_dir(dir.path())
+            .env_source(EnvSource::from_map(complete_except("SERVICETITAN_APP_KEY"))),
+    );
+    let expected = format!(".env file {} (does not exist)", dir.path().join(".env").display());
+    assert_contains(&msg, &["SERVICETITAN_APP_KEY", "application key", &expected]);
+}
+
+#[test]
+fn missing_client_secret() {
+    let (err, msg) = err_of(with_env(&complete_except("SERVICETITAN_CLIENT_SECRET")));
+    assert_eq!(err.key(), Some(Key::ClientSecret));
+    assert_contains(&msg, &["SERVICETITAN_CLIENT_SECRET", "ConfigBuilder::client_secret"]);
+}
+
+#[test]
+fn missing_app_key() {
+    let (_, msg) = err_of(with_env(&complete_except("SERVICETITAN_APP_KEY")));
+    assert_contains(&msg, &["SERVICETITAN_APP_KEY", "ConfigBuilder::app_key"]);
+}
+
+#[test]
+fn missing_tenant_id() {
+    let (_, msg) = err_of(with_env(&complete_except("SERVICETITAN_TENANT_ID")));
+    assert_contains(&msg, &["SERVICETITAN_TENANT_ID", "ConfigBuilder::tenant_id"]);
+}
+
+#[test]
+fn all_missing_are_reported_together() {
+    let (err, msg) = err_of(with_env(&[]));
+    assert!(matches!(err, ConfigError::Multiple(ref errors) if errors.len() == 4));
+    assert_eq!(err.errors().len(), 4);
+    assert_contains(
+        &msg,
+        &[
+            "4 configuration problems",
+            "SERVICETITAN_CLIENT_ID",
+            "SERVICETITAN_CLIENT_SECRET",
+            "SERVICETITAN_APP_KEY",
+            "SERVICETITAN_TENANT_ID",
+        ],
+    );
+}
+
+#[test]
+fn empty_env_value_counts_as_missing_and_says_so() {
+    let mut env = complete_except("SERVICETITAN_CLIENT_ID");
+    env.push(("SERVICETITAN_CLIENT_ID", ""));
+    let (err, msg) = err_of(with_env(&env));
+    assert!(matches!(err, ConfigError::Missing { ref empty_in, .. } if empty_in == &[Source::Env]));
+    assert_contains(&msg, &["present but empty in environment", "empty values count as missing"]);
+}
+
+#[test]
+fn whitespace_only_file_value_counts_as_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "st.json", r#"{"SERVICETITAN_APP_KEY": "   "}"#);
+    let (_, msg) = err_of(
+        with_env(&complete_except("SERVICETITAN_APP_KEY")).config_file(&file),
+    );
+    assert_contains(
+        &msg,
+        &["SERVICETITAN_APP_KEY", &format!("empty in config file {}", file.display())],
+    );
+}
+
+#[test]
+fn json_null_counts_as_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "st.json", r#"{"SERVICETITAN_TENANT_ID": null}"#);
+    let (err, msg) = err_of(
+        with_env(&complete_except("SERVICETITAN_TENANT_ID")).config_file(&file),
+    );
+    assert_eq!(err.key(), Some(Key::TenantId));
+    assert_contains(&msg, &["missing required setting SERVICETITAN_TENANT_ID", "present but empty"]);
+}
+
+#[test]
+fn misspelt_env_variable_is_suggested() {
+    let mut env = complete_except("SERVICETITAN_CLIENT_ID");
+    env.push(("SERVICETITAN_CLIENTID", "cid.typo"));
+    let (_, msg) = err_of(with_env(&env));
+    assert_contains(
+        &msg,
+        &["found SERVICETITAN_CLIENTID in the environment", "did you mean SERVICETITAN_CLIENT_ID?"],
+    );
+    assert!(!msg.contains("cid.typo"));
+}
+
+#[test]
+fn wrong_case_in_dotenv_is_suggested() {
+    let dir = tempfile::tempdir().unwrap();
+    let dotenv = write(dir.path(), ".env", "servicetitan_tenant_id=42\n");
+    let (_, msg) = err_of(
+        Config::builder()
+            .working_dir(dir.path())
+            .env_source(EnvSource::from_map(complete_except("SERVICETITAN_TENANT_ID"))),
+    );
+    assert_contains(
+        &msg,
+        &[
+            &format!("found servicetitan_tenant_id in .env {}", dotenv.display()),
+            "did you mean SERVICETITAN_TENANT_ID?",
+        ],
+    );
+}
+
+// --- invalid values --------------------------------------------------------------------------
+
+#[test]
+fn tenant_id_not_a_number_names_source() {
+    let mut env = complete_except("SERVICETITAN_TENANT_ID");
+    env.push(("SERVICETITAN_TENANT_ID", "acme-plumbing"));
+    let (err, msg) = err_of(with_env(&env));
+    assert!(matches!(err, ConfigError::InvalidTenantId { origin: Source::Env, .. }));
+    assert_contains(
+        &msg,
+        &[
+            "SERVICETITAN_TENANT_ID from environment",
+            "positive whole number",
+            "\"acme-plumbing\"",
+            "characters other than digits",
+        ],
+    );
+}
+
+#[test]
+fn tenant_id_zero_from_builder() {
+    let (_, msg) = err_of(with_env(&complete_except("SERVICETITAN_TENANT_ID")).tenant_id(0));
+    assert_contains(&msg, &["SERVICETITAN_TENANT_ID from builder", "greater than zero"]);
+}
+
+#[test]
+fn tenant_id_negative_in_file_names_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "st.json", r#"{"SERVICETITAN_TENANT_ID": -12}"#);
+    let (_, msg) = err_of(with_env(&complete()).config_file(&file));
+    assert_contains(
+        &msg,
+        &[&format!("SERVICETITAN_TENANT_ID from config file {}", file.display()), "greater than zero"],
+    );
+}
+
+#[test]
+fn tenant_id_fraction_in_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "st.json", r#"{"SERVICETITAN_TENANT_ID": 12.5}"#);
+    let (_, msg) = err_of(with_env(&complete()).config_file(&file));
+    assert_contains(&msg, &["SERVICETITAN_TENANT_ID", "\"12.5\"", "positive whole number"]);
+}
+
+#[test]
+fn tenant_id_too_large() {
+    let mut env = complete_except("SERVICETITAN_TENANT_ID");
+    env.push(("SERVICETITAN_TENANT_ID", "123456789012345678901234"));
+    let (_, msg) = err_of(with_env(&env));
+    assert_contains(&msg, &["too large"]);
+}
+
+#[test]
+fn unknown_environment_lists_valid_ones() {
+    let mut env = complete();
+    env.push(("SERVICETITAN_API_ENVIRONMENT", "staging"));
+    let (err, msg) = err_of(with_env(&env));
+    assert!(matches!(err, ConfigError::UnknownEnvironment { .. }));
+    assert_contains(
+        &msg,
+        &[
+            "SERVICETITAN_API_ENVIRONMENT from environment",
+            "\"staging\"",
+            "valid values are: production, integration",
+        ],
+    );
+    assert!(!msg.contains("did you mean"));
+}
+
+#[test]
+fn abbreviated_environment_gets_a_suggestion() {
+    let (_, msg) = err_of(with_env(&complete()).environment("prod"));
+    assert_contains(&msg, &["from builder", "did you mean production?"]);
+}
+
+#[test]
+fn unknown_timezone() {
+    let mut env = complete();
+    env.push(("SERVICETITAN_TIMEZONE", "Mars/Olympus_Mons_Base"));
+    let (err, msg) = err_of(with_env(&env));
+    assert!(matches!(err, ConfigError::UnknownTimezone { suggestion: None, .. }));
+    assert_contains(
+        &msg,
+        &["SERVICETITAN_TIMEZONE from environment", "unknown timezone", "IANA name", "EST"],
+    );
+}
+
+#[test]
+fn timezone_with_wrong_capitalisation_gets_a_suggestion() {
+    let (_, msg) = err_of(with_env(&complete()).timezone("america/new_york"));
+    assert_contains(&msg, &["did you mean America/New_York?"]);
+}
+
+#[test]
+fn url_without_scheme() {
+    let (err, msg) = err_of(with_env(&complete()).auth_url("localhost:8080"));
+    assert!(matches!(err, ConfigError::InvalidUrl { key: Key::AuthUrl, .. }));
+    assert_contains(
+        &msg,
+        &["SERVICETITAN_AUTH_URL from builder", "not http or https", "http://"],
+    );
+}
+
+#[test]
+fn unparsable_url_from_dotenv_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let dotenv = write(dir.path(), ".env", "SERVICETITAN_API_URL=\"http://exa mple.com\"\n");
+    let (_, msg) = err_of(
+        Config::builder()
+            .working_dir(dir.path())
+            .env_source(EnvSource::from_map(complete())),
+    );
+    assert_contains(
+        &msg,
+        &[&format!("SERVICETITAN_API_URL from .env {}", dotenv.display()), "not a valid base URL"],
+    );
+}
+
+#[test]
+fn invalid_url_masks_its_password() {
+    let (_, msg) = err_of(with_env(&complete()).api_url("http://user:hunter2@exa mple.com"));
+    assert_contains(&msg, &["user:****@"]);
+    assert!(!msg.contains("hunter2"), "{msg}");
+}
+
+#[test]
+fn url_with_query() {
+    let (_, msg) = err_of(with_env(&complete()).api_url("http://127.0.0.1:9/?tenant=1"));
+    assert_contains(&msg, &["query or fragment"]);
+}
+
+#[test]
+fn invalid_enterprise_hub_flag() {
+    let mut env = complete();
+    env.push(("SERVICETITAN_ENTERPRISE_HUB", "yes"));
+    let (err, msg) = err_of(with_env(&env));
+    assert!(matches!(err, ConfigError::InvalidBool { key: Key::EnterpriseHub, .. }));
+    assert_contains(
+        &msg,
+        &["SERVICETITAN_ENTERPRISE_HUB from environment", "true, false, 1, 0", "\"yes\""],
+    );
+}
+
+#[test]
+fn several_field_errors_are_reported_together() {
+    let mut env = complete_except("SERVICETITAN_CLIENT_SECRET");
+    env.push(("SERVICETITAN_TIMEZONE", "Eastern"));
+    let (err, msg) = err_of(with_env(&env).tenant_id(-1));
+    assert_eq!(err.errors().len(), 3, "{msg}");
+    assert_contains(
+        &msg,
+        &["3 configuration problems", "SERVICETITAN_CLIENT_SECRET", "SERVICETITAN_TIMEZONE", "SERVICETITAN_TENANT_ID"],
+    );
+}
+
+// --- the JSON file ---------------------------------------------------------------------------
+
+#[test]
+fn config_file_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("missing.json");
+    let (err, msg) = err_of(with_env(&complete()).config_file(&path));
+    assert!(matches!(err, ConfigError::FileNotFound { .. }));
+    assert_contains(&msg, &[&path.display().to_string(), "not found"]);
+}
+
+#[test]
+fn relative_config_file_is_taken_from_working_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, msg) = err_of(
+        with_env(&complete())
+            .working_dir(dir.path())
+            .config_file("nope.json"),
+    );
+    assert_contains(&msg, &[&dir.path().join("nope.json").display().to_string(), "not found"]);
+}
+
+#[test]
+fn config_file_unreadable() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory exists but cannot be read as a file.
+    let (err, msg) = err_of(with_env(&complete()).config_file(dir.path()));
+    assert!(matches!(err, ConfigError::FileRead { .. }));
+    assert_contains(&msg, &[&dir.path().display().to_string(), "could not be read"]);
+}
+
+#[test]
+fn invalid_json_names_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "st.json",
+        "{\n  \"SERVICETITAN_CLIENT_ID\": \"cid.x\"\n  \"SERVICETITAN_TENANT_ID\": \"1\"\n}\n",
+    );
+    let (err, msg) = err_of(with_env(&complete()).config_file(&file));
+    assert!(matches!(err, ConfigError::FileSyntax { line: 3, .. }), "{err:?}");
+    assert_contains(&msg, &[&file.display().to_string(), "not valid JSON at line 3, column 3", "expected"]);
+}
+
+#[test]
+fn empty_json_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "st.json", "");
+    let (_, msg) = err_of(with_env(&complete()).config_file(&file));
+    assert_contains(&msg, &["not valid JSON at line 1", "EOF"]);
+}
+
+#[test]
+fn json_file_must_be_an_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "st.json", r#"["SERVICETITAN_CLIENT_ID"]"#);
+    let (_, msg) = err_of(with_env(&complete()).config_file(&file));
+    assert_contains(&msg, &["must contain a JSON object", "found an array"]);
+}
+
+#[test]
+fn unknown_key_is_a_likely_typo() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "st.json",
+        "{\n  \"SERVICETITAN_CLIENTID\": \"cid.x\"\n}\n",
+    );
+    let (err, msg) = err_of(with_env(&complete()).config_file(&file));
+    let ConfigError::UnknownFileKeys { keys, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(keys[0].suggestion, Some(Key::ClientId));
+    assert_eq!(keys[0].line, Some(2));
+    assert_contains(
+        &msg,
+        &[
+            &file.display().to_string(),
+            "unknown key",
+            "\"SERVICETITAN_CLIENTID\" (line 2)",
+            "did you mean SERVICETITAN_CLIENT_ID?",
+        ],
+    );
+}
+
+#[test]
+fn every_unknown_key_is_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "st.json",
+        r#"{"servicetitan_app_key": "x", "TENANT_ID": 1, "comment": "mine"}"#,
+    );
+    let (_, msg) = err_of(with_env(&complete()).config_file(&file));
+    assert_contains(
+        &msg,
+        &[
+            "unknown keys",
+            "did you mean SERVICETITAN_APP_KEY?",
+            "did you mean SERVICETITAN_TENANT_ID?",
+            "\"comment\"",
+            // No close match: the known keys are listed instead.
+            "known keys are SERVICETITAN_CLIENT_ID",
+        ],
+    );
+}
+
+#[test]
+fn object_value_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "st.json", r#"{"SERVICETITAN_CLIENT_ID": {"value": "cid.x"}}"#);
+    let (err, msg) = err_of(with_env(&complete()).config_file(&file));
+    assert!(matches!(err, ConfigError::InvalidFileValue { key: Key::ClientId, .. }));
+    assert_contains(&msg, &["SERVICETITAN_CLIENT_ID must be a string, found an object"]);
+}
+
+#[test]
+fn array_tenant_id_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "st.json", r#"{"SERVICETITAN_TENANT_ID": [1]}"#);
+    let (_, msg) = err_of(with_env(&complete()).config_file(&file));
+    assert_contains(
+        &msg,
+        &["SERVICETITAN_TENANT_ID must be a string or a whole number, found an array"],
+    );
+}
+
+#[test]
+fn numeric_secret_is_rejected_without_showing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "st.json", r#"{"SERVICETITAN_CLIENT_SECRET": 987654321}"#);
+    let (_, msg) = err_of(with_env(&complete()).config_file(&file));
+    assert_contains(&msg, &["SERVICETITAN_CLIENT_SECRET must be a string, found a number"]);
+    assert!(!msg.contains("987654321"));
+}
+
+#[test]
+fn unknown_keys_and_bad_types_are_reported_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "st.json",
+        r#"{"SERVICETITAN_TENANTID": "1", "SERVICETITAN_ENTERPRISE_HUB": "yes", "SERVICETITAN_TIMEZONE": 5}"#,
+    );
+    let (err, msg) = err_of(with_env(&complete()).config_file(&file));
+    // File-level problems come first and stop resolution; the bad bool is a value problem and is
+    // reported once the file is fixed.
+    assert_eq!(err.errors().len(), 2, "{msg}");
+    assert_contains(&msg, &["SERVICETITAN_TENANT_ID?", "SERVICETITAN_TIMEZONE must be a string"]);
+}
+
+// --- the .env file ---------------------------------------------------------------------------
+
+#[test]
+fn explicit_dotenv_path_must_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("prod.env");
+    let (err, msg) = err_of(
+        Config::builder()
+            .env_source(EnvSource::from_map(complete()))
+            .dotenv_path(&path),
+    );
+    assert!(matches!(err, ConfigError::DotEnvNotFound { .. }));
+    assert_contains(&msg, &[&path.display().to_string(), "not found", "dotenv_path"]);
+}
+
+#[test]
+fn dotenv_syntax_error_gives_line_and_variable_but_not_the_value() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        ".env",
+        "# credentials\nSERVICETITAN_CLIENT_ID=cid.x\nSERVICETITAN_CLIENT_SECRET='cs2.unterminated-secret\n",
+    );
+    let (err, msg) = err_of(
+        Config::builder()
+            .working_dir(dir.path())
+            .env_source(EnvSource::from_map(complete())),
+    );
+    assert!(matches!(err, ConfigError::DotEnvSyntax { .. }), "{err:?}");
+    assert_contains(
+        &msg,
+        &[
+            &dir.path().join(".env").display().to_string(),
+            "syntax error on line 3",
+            "variable SERVICETITAN_CLIENT_SECRET",
+        ],
+    );
+    assert!(!msg.contains("unterminated-secret"), "{msg}");
+    assert!(!format!("{err:?}").contains("unterminated-secret"));
+}
+
+#[test]
+fn dotenv_unquoted_space_points_at_the_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let dotenv = write(dir.path(), ".env", "\nSERVICETITAN_TIMEZONE=America/New York\n");
+    let (err, msg) = err_of(
+        Config::builder()
+            .dotenv_path(&dotenv)
+            .env_source(EnvSource::from_map(complete())),
+    );
+    assert!(
+        matches!(err, ConfigError::DotEnvSyntax { line: Some(2), column: 35, .. }),
+        "{err:?}"
+    );
+    assert_contains(
+        &msg,
+        &["line 2", "variable SERVICETITAN_TIMEZONE", "column 35", "quote values that contain spaces"],
+    );
+}
+
+#[test]
+fn dotenv_that_is_a_directory_is_unreadable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (err, msg) = err_of(
+        Config::builder()
+            .env_source(EnvSource::from_map(complete()))
+            .dotenv_path(dir.path()),
+    );
+    assert!(matches!(err, ConfigError::DotEnvRead { .. }), "{err:?}");
+    assert_contains(&msg, &[&dir.path().display().to_string(), "could not be read"]);
+}
+
+// --- the error type itself -------------------------------------------------------------------
+
+#[test]
+fn errors_are_clone_and_std_errors() {
+    let (err, msg) = err_of(with_env(&[]));
+    let cloned = err.clone();
+    assert_eq!(cloned.to_string(), msg);
+    let boxed: Box<dyn std::error::Error + Send + Sync + 'static> = Box::new(err);
+    assert!(boxed.to_string().contains("SERVICETITAN_CLIENT_ID"));
+}
