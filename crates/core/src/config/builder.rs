@@ -398,10 +398,10 @@ impl Layers<'_> {
         let mut warnings = Vec::new();
         let candidates = env_names
             .iter()
-            .map(|n| (n.as_str(), "environment variable".to_owned()))
+            .map(|n| (n.as_str(), "the environment".to_owned()))
             .chain(self.dotenv.into_iter().flat_map(|d| {
                 d.names()
-                    .map(move |n| (n, format!("variable in .env {}", d.path.display())))
+                    .map(move |n| (n, format!(".env {}", d.path.display())))
             }));
         for (name, place) in candidates {
             if !name.to_ascii_uppercase().starts_with("SERVICETITAN") || Key::from_name(name).is_some() {
@@ -409,7 +409,7 @@ impl Layers<'_> {
             }
             if let Some(key) = keys::suggest(name) {
                 warnings.push(format!(
-                    "{place} {name} is not a ServiceTitan setting; did you mean {key}?"
+                    "{name} (in {place}) is not a ServiceTitan setting; did you mean {key}?"
                 ));
             }
         }
