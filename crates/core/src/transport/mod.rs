@@ -23,7 +23,7 @@ use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT,
 };
 use reqwest::{Method, StatusCode};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 use tracing::field::Empty;
 use tracing::Instrument;
@@ -175,17 +175,12 @@ impl Transport {
                     return Ok(token_failure(err, request.url().clone()));
                 }
             };
-            let mut bearer =
-                HeaderValue::try_from(format!("Bearer {}", token.secret.expose_secret()))
-                    .unwrap_or_else(|_| HeaderValue::from_static("Bearer invalid-token"));
-            bearer.set_sensitive(true);
-            let headers = request.headers_mut();
-            headers.insert(AUTHORIZATION, bearer);
-            headers.insert(
-                HeaderName::from_static(APP_KEY_HEADER),
-                inner.app_key.clone(),
+            set_headers(
+                request.headers_mut(),
+                &token.secret,
+                &inner.app_key,
+                &inner.user_agent,
             );
-            headers.insert(USER_AGENT, inner.user_agent.clone());
             if request.timeout().is_none() {
                 *request.timeout_mut() = inner.request_timeout;
             }
@@ -344,6 +339,24 @@ impl Transport {
     }
 }
 
+/// Sets `Authorization: Bearer …`, `ST-App-Key` and `User-Agent`; the first two are marked
+/// sensitive so that hyper and any `Debug` of the request keep them out of logs.
+fn set_headers(
+    headers: &mut HeaderMap,
+    token: &SecretString,
+    app_key: &HeaderValue,
+    user_agent: &HeaderValue,
+) {
+    let mut bearer = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
+        .unwrap_or_else(|_| HeaderValue::from_static("Bearer invalid-token"));
+    bearer.set_sensitive(true);
+    let mut app_key = app_key.clone();
+    app_key.set_sensitive(true);
+    headers.insert(AUTHORIZATION, bearer);
+    headers.insert(HeaderName::from_static(APP_KEY_HEADER), app_key);
+    headers.insert(USER_AGENT, user_agent.clone());
+}
+
 /// A response standing for a failed token request (the API was never called).
 fn token_failure(err: Error, url: url::Url) -> reqwest::Response {
     let status = match &err {
@@ -389,4 +402,40 @@ pub(crate) fn trace_id_from_headers(headers: &HeaderMap) -> Option<String> {
     // W3C trace context: `00-<trace id>-<span id>-<flags>`.
     let parent = headers.get("traceparent")?.to_str().ok()?;
     parent.split('-').nth(1).map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_headers_are_sensitive() {
+        let mut headers = HeaderMap::new();
+        let token = SecretString::from("tok-123".to_owned());
+        set_headers(
+            &mut headers,
+            &token,
+            &HeaderValue::from_static("ak1.key"),
+            &HeaderValue::from_static(USER_AGENT_PREFIX),
+        );
+        assert_eq!(headers[AUTHORIZATION], "Bearer tok-123");
+        assert!(headers[AUTHORIZATION].is_sensitive());
+        assert_eq!(headers[APP_KEY_HEADER], "ak1.key");
+        assert!(headers[APP_KEY_HEADER].is_sensitive());
+        assert!(!headers[USER_AGENT].is_sensitive());
+        let shown = format!("{headers:?}");
+        assert!(
+            !shown.contains("tok-123") && !shown.contains("ak1.key"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn trace_ids_from_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert("traceparent", HeaderValue::from_static("00-abc123-def-01"));
+        assert_eq!(trace_id_from_headers(&headers).as_deref(), Some("abc123"));
+        headers.insert("x-trace-id", HeaderValue::from_static("t-1"));
+        assert_eq!(trace_id_from_headers(&headers).as_deref(), Some("t-1"));
+    }
 }
