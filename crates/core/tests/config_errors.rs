@@ -52,7 +52,13 @@ fn assert_contains(msg: &str, parts: &[&str]) {
 #[test]
 fn missing_client_id_names_the_variable_and_sources() {
     let (err, msg) = err_of(with_env(&complete_except("SERVICETITAN_CLIENT_ID")));
-    assert!(matches!(err, ConfigError::Missing { key: Key::ClientId, .. }));
+    assert!(matches!(
+        err,
+        ConfigError::Missing {
+            key: Key::ClientId,
+            ..
+        }
+    ));
     assert_eq!(err.key(), Some(Key::ClientId));
     assert_contains(
         &msg,
@@ -96,15 +102,24 @@ fn missing_value_mentions_absent_default_dotenv() {
             .working_dir(dir.path())
             .env_source(EnvSource::from_map(complete_except("SERVICETITAN_APP_KEY"))),
     );
-    let expected = format!(".env file {} (does not exist)", dir.path().join(".env").display());
-    assert_contains(&msg, &["SERVICETITAN_APP_KEY", "application key", &expected]);
+    let expected = format!(
+        ".env file {} (does not exist)",
+        dir.path().join(".env").display()
+    );
+    assert_contains(
+        &msg,
+        &["SERVICETITAN_APP_KEY", "application key", &expected],
+    );
 }
 
 #[test]
 fn missing_client_secret() {
     let (err, msg) = err_of(with_env(&complete_except("SERVICETITAN_CLIENT_SECRET")));
     assert_eq!(err.key(), Some(Key::ClientSecret));
-    assert_contains(&msg, &["SERVICETITAN_CLIENT_SECRET", "ConfigBuilder::client_secret"]);
+    assert_contains(
+        &msg,
+        &["SERVICETITAN_CLIENT_SECRET", "ConfigBuilder::client_secret"],
+    );
 }
 
 #[test]
@@ -116,7 +131,10 @@ fn missing_app_key() {
 #[test]
 fn missing_tenant_id() {
     let (_, msg) = err_of(with_env(&complete_except("SERVICETITAN_TENANT_ID")));
-    assert_contains(&msg, &["SERVICETITAN_TENANT_ID", "ConfigBuilder::tenant_id"]);
+    assert_contains(
+        &msg,
+        &["SERVICETITAN_TENANT_ID", "ConfigBuilder::tenant_id"],
+    );
 }
 
 #[test]
@@ -142,19 +160,26 @@ fn empty_env_value_counts_as_missing_and_says_so() {
     env.push(("SERVICETITAN_CLIENT_ID", ""));
     let (err, msg) = err_of(with_env(&env));
     assert!(matches!(err, ConfigError::Missing { ref empty_in, .. } if empty_in == &[Source::Env]));
-    assert_contains(&msg, &["present but empty in environment", "empty values count as missing"]);
+    assert_contains(
+        &msg,
+        &[
+            "present but empty in environment",
+            "empty values count as missing",
+        ],
+    );
 }
 
 #[test]
 fn whitespace_only_file_value_counts_as_missing() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "st.json", r#"{"SERVICETITAN_APP_KEY": "   "}"#);
-    let (_, msg) = err_of(
-        with_env(&complete_except("SERVICETITAN_APP_KEY")).config_file(&file),
-    );
+    let (_, msg) = err_of(with_env(&complete_except("SERVICETITAN_APP_KEY")).config_file(&file));
     assert_contains(
         &msg,
-        &["SERVICETITAN_APP_KEY", &format!("empty in config file {}", file.display())],
+        &[
+            "SERVICETITAN_APP_KEY",
+            &format!("empty in config file {}", file.display()),
+        ],
     );
 }
 
@@ -162,11 +187,16 @@ fn whitespace_only_file_value_counts_as_missing() {
 fn json_null_counts_as_missing() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "st.json", r#"{"SERVICETITAN_TENANT_ID": null}"#);
-    let (err, msg) = err_of(
-        with_env(&complete_except("SERVICETITAN_TENANT_ID")).config_file(&file),
-    );
+    let (err, msg) =
+        err_of(with_env(&complete_except("SERVICETITAN_TENANT_ID")).config_file(&file));
     assert_eq!(err.key(), Some(Key::TenantId));
-    assert_contains(&msg, &["missing required setting SERVICETITAN_TENANT_ID", "present but empty"]);
+    assert_contains(
+        &msg,
+        &[
+            "missing required setting SERVICETITAN_TENANT_ID",
+            "present but empty",
+        ],
+    );
 }
 
 #[test]
@@ -176,7 +206,10 @@ fn misspelt_env_variable_is_suggested() {
     let (_, msg) = err_of(with_env(&env));
     assert_contains(
         &msg,
-        &["found SERVICETITAN_CLIENTID in the environment", "did you mean SERVICETITAN_CLIENT_ID?"],
+        &[
+            "found SERVICETITAN_CLIENTID in the environment",
+            "did you mean SERVICETITAN_CLIENT_ID?",
+        ],
     );
     assert!(!msg.contains("cid.typo"));
 }
@@ -185,11 +218,9 @@ fn misspelt_env_variable_is_suggested() {
 fn wrong_case_in_dotenv_is_suggested() {
     let dir = tempfile::tempdir().unwrap();
     let dotenv = write(dir.path(), ".env", "servicetitan_tenant_id=42\n");
-    let (_, msg) = err_of(
-        Config::builder()
-            .working_dir(dir.path())
-            .env_source(EnvSource::from_map(complete_except("SERVICETITAN_TENANT_ID"))),
-    );
+    let (_, msg) = err_of(Config::builder().working_dir(dir.path()).env_source(
+        EnvSource::from_map(complete_except("SERVICETITAN_TENANT_ID")),
+    ));
     assert_contains(
         &msg,
         &[
@@ -206,7 +237,13 @@ fn tenant_id_not_a_number_names_source() {
     let mut env = complete_except("SERVICETITAN_TENANT_ID");
     env.push(("SERVICETITAN_TENANT_ID", "acme-plumbing"));
     let (err, msg) = err_of(with_env(&env));
-    assert!(matches!(err, ConfigError::InvalidTenantId { origin: Source::Env, .. }));
+    assert!(matches!(
+        err,
+        ConfigError::InvalidTenantId {
+            origin: Source::Env,
+            ..
+        }
+    ));
     assert_contains(
         &msg,
         &[
@@ -221,7 +258,10 @@ fn tenant_id_not_a_number_names_source() {
 #[test]
 fn tenant_id_zero_from_builder() {
     let (_, msg) = err_of(with_env(&complete_except("SERVICETITAN_TENANT_ID")).tenant_id(0));
-    assert_contains(&msg, &["SERVICETITAN_TENANT_ID from builder", "greater than zero"]);
+    assert_contains(
+        &msg,
+        &["SERVICETITAN_TENANT_ID from builder", "greater than zero"],
+    );
 }
 
 #[test]
@@ -231,7 +271,10 @@ fn tenant_id_negative_in_file_names_the_path() {
     let (_, msg) = err_of(with_env(&complete()).config_file(&file));
     assert_contains(
         &msg,
-        &[&format!("SERVICETITAN_TENANT_ID from config file {}", file.display()), "greater than zero"],
+        &[
+            &format!("SERVICETITAN_TENANT_ID from config file {}", file.display()),
+            "greater than zero",
+        ],
     );
 }
 
@@ -240,7 +283,14 @@ fn tenant_id_fraction_in_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "st.json", r#"{"SERVICETITAN_TENANT_ID": 12.5}"#);
     let (_, msg) = err_of(with_env(&complete()).config_file(&file));
-    assert_contains(&msg, &["SERVICETITAN_TENANT_ID", "\"12.5\"", "positive whole number"]);
+    assert_contains(
+        &msg,
+        &[
+            "SERVICETITAN_TENANT_ID",
+            "\"12.5\"",
+            "positive whole number",
+        ],
+    );
 }
 
 #[test]
@@ -279,10 +329,21 @@ fn unknown_timezone() {
     let mut env = complete();
     env.push(("SERVICETITAN_TIMEZONE", "Mars/Olympus_Mons_Base"));
     let (err, msg) = err_of(with_env(&env));
-    assert!(matches!(err, ConfigError::UnknownTimezone { suggestion: None, .. }));
+    assert!(matches!(
+        err,
+        ConfigError::UnknownTimezone {
+            suggestion: None,
+            ..
+        }
+    ));
     assert_contains(
         &msg,
-        &["SERVICETITAN_TIMEZONE from environment", "unknown timezone", "IANA name", "EST"],
+        &[
+            "SERVICETITAN_TIMEZONE from environment",
+            "unknown timezone",
+            "IANA name",
+            "EST",
+        ],
     );
 }
 
@@ -295,17 +356,31 @@ fn timezone_with_wrong_capitalisation_gets_a_suggestion() {
 #[test]
 fn url_without_scheme() {
     let (err, msg) = err_of(with_env(&complete()).auth_url("localhost:8080"));
-    assert!(matches!(err, ConfigError::InvalidUrl { key: Key::AuthUrl, .. }));
+    assert!(matches!(
+        err,
+        ConfigError::InvalidUrl {
+            key: Key::AuthUrl,
+            ..
+        }
+    ));
     assert_contains(
         &msg,
-        &["SERVICETITAN_AUTH_URL from builder", "not http or https", "http://"],
+        &[
+            "SERVICETITAN_AUTH_URL from builder",
+            "not http or https",
+            "http://",
+        ],
     );
 }
 
 #[test]
 fn unparsable_url_from_dotenv_names_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let dotenv = write(dir.path(), ".env", "SERVICETITAN_API_URL=\"http://exa mple.com\"\n");
+    let dotenv = write(
+        dir.path(),
+        ".env",
+        "SERVICETITAN_API_URL=\"http://exa mple.com\"\n",
+    );
     let (_, msg) = err_of(
         Config::builder()
             .working_dir(dir.path())
@@ -313,7 +388,10 @@ fn unparsable_url_from_dotenv_names_the_file() {
     );
     assert_contains(
         &msg,
-        &[&format!("SERVICETITAN_API_URL from .env {}", dotenv.display()), "not a valid base URL"],
+        &[
+            &format!("SERVICETITAN_API_URL from .env {}", dotenv.display()),
+            "not a valid base URL",
+        ],
     );
 }
 
@@ -335,10 +413,20 @@ fn invalid_enterprise_hub_flag() {
     let mut env = complete();
     env.push(("SERVICETITAN_ENTERPRISE_HUB", "yes"));
     let (err, msg) = err_of(with_env(&env));
-    assert!(matches!(err, ConfigError::InvalidBool { key: Key::EnterpriseHub, .. }));
+    assert!(matches!(
+        err,
+        ConfigError::InvalidBool {
+            key: Key::EnterpriseHub,
+            ..
+        }
+    ));
     assert_contains(
         &msg,
-        &["SERVICETITAN_ENTERPRISE_HUB from environment", "true, false, 1, 0", "\"yes\""],
+        &[
+            "SERVICETITAN_ENTERPRISE_HUB from environment",
+            "true, false, 1, 0",
+            "\"yes\"",
+        ],
     );
 }
 
@@ -350,7 +438,12 @@ fn several_field_errors_are_reported_together() {
     assert_eq!(err.errors().len(), 3, "{msg}");
     assert_contains(
         &msg,
-        &["3 configuration problems", "SERVICETITAN_CLIENT_SECRET", "SERVICETITAN_TIMEZONE", "SERVICETITAN_TENANT_ID"],
+        &[
+            "3 configuration problems",
+            "SERVICETITAN_CLIENT_SECRET",
+            "SERVICETITAN_TIMEZONE",
+            "SERVICETITAN_TENANT_ID",
+        ],
     );
 }
 
@@ -373,7 +466,13 @@ fn relative_config_file_is_taken_from_working_dir() {
             .working_dir(dir.path())
             .config_file("nope.json"),
     );
-    assert_contains(&msg, &[&dir.path().join("nope.json").display().to_string(), "not found"]);
+    assert_contains(
+        &msg,
+        &[
+            &dir.path().join("nope.json").display().to_string(),
+            "not found",
+        ],
+    );
 }
 
 #[test]
@@ -382,7 +481,10 @@ fn config_file_unreadable() {
     // A directory exists but cannot be read as a file.
     let (err, msg) = err_of(with_env(&complete()).config_file(dir.path()));
     assert!(matches!(err, ConfigError::FileRead { .. }));
-    assert_contains(&msg, &[&dir.path().display().to_string(), "could not be read"]);
+    assert_contains(
+        &msg,
+        &[&dir.path().display().to_string(), "could not be read"],
+    );
 }
 
 #[test]
@@ -394,8 +496,18 @@ fn invalid_json_names_line_and_column() {
         "{\n  \"SERVICETITAN_CLIENT_ID\": \"cid.x\"\n  \"SERVICETITAN_TENANT_ID\": \"1\"\n}\n",
     );
     let (err, msg) = err_of(with_env(&complete()).config_file(&file));
-    assert!(matches!(err, ConfigError::FileSyntax { line: 3, .. }), "{err:?}");
-    assert_contains(&msg, &[&file.display().to_string(), "not valid JSON at line 3, column 3", "expected"]);
+    assert!(
+        matches!(err, ConfigError::FileSyntax { line: 3, .. }),
+        "{err:?}"
+    );
+    assert_contains(
+        &msg,
+        &[
+            &file.display().to_string(),
+            "not valid JSON at line 3, column 3",
+            "expected",
+        ],
+    );
 }
 
 #[test]
@@ -464,10 +576,23 @@ fn every_unknown_key_is_listed() {
 #[test]
 fn object_value_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), "st.json", r#"{"SERVICETITAN_CLIENT_ID": {"value": "cid.x"}}"#);
+    let file = write(
+        dir.path(),
+        "st.json",
+        r#"{"SERVICETITAN_CLIENT_ID": {"value": "cid.x"}}"#,
+    );
     let (err, msg) = err_of(with_env(&complete()).config_file(&file));
-    assert!(matches!(err, ConfigError::InvalidFileValue { key: Key::ClientId, .. }));
-    assert_contains(&msg, &["SERVICETITAN_CLIENT_ID must be a string, found an object"]);
+    assert!(matches!(
+        err,
+        ConfigError::InvalidFileValue {
+            key: Key::ClientId,
+            ..
+        }
+    ));
+    assert_contains(
+        &msg,
+        &["SERVICETITAN_CLIENT_ID must be a string, found an object"],
+    );
 }
 
 #[test]
@@ -484,9 +609,16 @@ fn array_tenant_id_is_rejected() {
 #[test]
 fn numeric_secret_is_rejected_without_showing_it() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), "st.json", r#"{"SERVICETITAN_CLIENT_SECRET": 987654321}"#);
+    let file = write(
+        dir.path(),
+        "st.json",
+        r#"{"SERVICETITAN_CLIENT_SECRET": 987654321}"#,
+    );
     let (_, msg) = err_of(with_env(&complete()).config_file(&file));
-    assert_contains(&msg, &["SERVICETITAN_CLIENT_SECRET must be a string, found a number"]);
+    assert_contains(
+        &msg,
+        &["SERVICETITAN_CLIENT_SECRET must be a string, found a number"],
+    );
     assert!(!msg.contains("987654321"));
 }
 
@@ -502,7 +634,13 @@ fn unknown_keys_and_bad_types_are_reported_together() {
     // File-level problems come first and stop resolution; the bad bool is a value problem and is
     // reported once the file is fixed.
     assert_eq!(err.errors().len(), 2, "{msg}");
-    assert_contains(&msg, &["SERVICETITAN_TENANT_ID?", "SERVICETITAN_TIMEZONE must be a string"]);
+    assert_contains(
+        &msg,
+        &[
+            "SERVICETITAN_TENANT_ID?",
+            "SERVICETITAN_TIMEZONE must be a string",
+        ],
+    );
 }
 
 // --- the .env file ---------------------------------------------------------------------------
@@ -517,7 +655,10 @@ fn explicit_dotenv_path_must_exist() {
             .dotenv_path(&path),
     );
     assert!(matches!(err, ConfigError::DotEnvNotFound { .. }));
-    assert_contains(&msg, &[&path.display().to_string(), "not found", "dotenv_path"]);
+    assert_contains(
+        &msg,
+        &[&path.display().to_string(), "not found", "dotenv_path"],
+    );
 }
 
 #[test]
@@ -549,19 +690,35 @@ fn dotenv_syntax_error_gives_line_and_variable_but_not_the_value() {
 #[test]
 fn dotenv_unquoted_space_points_at_the_column() {
     let dir = tempfile::tempdir().unwrap();
-    let dotenv = write(dir.path(), ".env", "\nSERVICETITAN_TIMEZONE=America/New York\n");
+    let dotenv = write(
+        dir.path(),
+        ".env",
+        "\nSERVICETITAN_TIMEZONE=America/New York\n",
+    );
     let (err, msg) = err_of(
         Config::builder()
             .dotenv_path(&dotenv)
             .env_source(EnvSource::from_map(complete())),
     );
     assert!(
-        matches!(err, ConfigError::DotEnvSyntax { line: Some(2), column: 35, .. }),
+        matches!(
+            err,
+            ConfigError::DotEnvSyntax {
+                line: Some(2),
+                column: 35,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_contains(
         &msg,
-        &["line 2", "variable SERVICETITAN_TIMEZONE", "column 35", "quote values that contain spaces"],
+        &[
+            "line 2",
+            "variable SERVICETITAN_TIMEZONE",
+            "column 35",
+            "quote values that contain spaces",
+        ],
     );
 }
 
@@ -574,7 +731,10 @@ fn dotenv_that_is_a_directory_is_unreadable() {
             .dotenv_path(dir.path()),
     );
     assert!(matches!(err, ConfigError::DotEnvRead { .. }), "{err:?}");
-    assert_contains(&msg, &[&dir.path().display().to_string(), "could not be read"]);
+    assert_contains(
+        &msg,
+        &[&dir.path().display().to_string(), "could not be read"],
+    );
 }
 
 // --- the error type itself -------------------------------------------------------------------

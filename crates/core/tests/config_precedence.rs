@@ -184,7 +184,8 @@ fn every_field_every_combination_of_sources() {
                 .filter(|(i, _)| mask & (1 << i) != 0)
                 .map(|(_, l)| l)
                 .collect();
-            let value_of = |layer: Layer| case.values[LAYERS.iter().position(|l| *l == layer).unwrap()];
+            let value_of =
+                |layer: Layer| case.values[LAYERS.iter().position(|l| *l == layer).unwrap()];
 
             let sub = dir.path().join(format!("{}-{mask}", case.key.name()));
             std::fs::create_dir(&sub).unwrap();
@@ -204,7 +205,11 @@ fn every_field_every_combination_of_sources() {
                     Layer::DotEnv => dotenv.push_str(&format!("{}={value}\n", case.key.name())),
                 }
             }
-            let file = write(&sub, "servicetitan.json", &serde_json::to_string_pretty(&json).unwrap());
+            let file = write(
+                &sub,
+                "servicetitan.json",
+                &serde_json::to_string_pretty(&json).unwrap(),
+            );
             let dotenv_path = write(&sub, ".env", &dotenv);
             let result = builder
                 .config_file(&file)
@@ -270,7 +275,10 @@ fn empty_values_fall_through_to_the_next_source() {
         .resolve()
         .unwrap();
     assert_eq!(config.client_id(), "cid.from-dotenv");
-    assert_eq!(config.source(Key::ClientId), &Source::DotEnv(dotenv.clone()));
+    assert_eq!(
+        config.source(Key::ClientId),
+        &Source::DotEnv(dotenv.clone())
+    );
     assert_eq!(config.tenant_id(), 77);
     assert_eq!(config.source(Key::TenantId), &Source::DotEnv(dotenv));
 }
@@ -279,7 +287,11 @@ fn empty_values_fall_through_to_the_next_source() {
 fn fields_merge_independently() {
     // Each required field from a different source: one source never has to be complete.
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), "st.json", r#"{"SERVICETITAN_CLIENT_SECRET": "cs2.file"}"#);
+    let file = write(
+        dir.path(),
+        "st.json",
+        r#"{"SERVICETITAN_CLIENT_SECRET": "cs2.file"}"#,
+    );
     let dotenv = write(dir.path(), ".env", "SERVICETITAN_TENANT_ID=5\n");
     let config = Config::builder()
         .client_id("cid.builder")
@@ -299,8 +311,15 @@ fn fields_merge_independently() {
 #[test]
 fn token_refresh_margin_is_builder_or_default() {
     let env = EnvSource::from_map(other_required(Key::AppId));
-    let config = Config::builder().env_source(env.clone()).no_dotenv().resolve().unwrap();
-    assert_eq!(config.token_refresh_margin(), std::time::Duration::from_secs(60));
+    let config = Config::builder()
+        .env_source(env.clone())
+        .no_dotenv()
+        .resolve()
+        .unwrap();
+    assert_eq!(
+        config.token_refresh_margin(),
+        std::time::Duration::from_secs(60)
+    );
     assert_eq!(config.token_refresh_margin_source(), &Source::Default);
     let config = Config::builder()
         .env_source(env)
@@ -308,7 +327,10 @@ fn token_refresh_margin_is_builder_or_default() {
         .token_refresh_margin(std::time::Duration::from_secs(5))
         .resolve()
         .unwrap();
-    assert_eq!(config.token_refresh_margin(), std::time::Duration::from_secs(5));
+    assert_eq!(
+        config.token_refresh_margin(),
+        std::time::Duration::from_secs(5)
+    );
     assert_eq!(config.token_refresh_margin_source(), &Source::Builder);
     let report = config.report();
     let row = report.get("token_refresh_margin").unwrap();

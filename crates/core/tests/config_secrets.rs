@@ -62,8 +62,14 @@ fn config_builder_and_report_never_show_secrets() {
         assert_clean("report row", &format!("{row:?} {}", row.value));
     }
     // The masked form keeps the key's type prefix so a swapped secret/key is still visible.
-    assert_eq!(report.get("SERVICETITAN_CLIENT_SECRET").unwrap().value, "cs2.********");
-    assert_eq!(report.get("SERVICETITAN_APP_KEY").unwrap().value, "ak1.********");
+    assert_eq!(
+        report.get("SERVICETITAN_CLIENT_SECRET").unwrap().value,
+        "cs2.********"
+    );
+    assert_eq!(
+        report.get("SERVICETITAN_APP_KEY").unwrap().value,
+        "ak1.********"
+    );
     assert!(format!("{config:?}").contains("[redacted]"));
 
     let other = config.with_tenant(7);
@@ -170,7 +176,10 @@ fn errors_never_show_secrets() {
     // The misspelt key is still named, so the user can act.
     let typo = errors[2].to_string();
     assert!(typo.contains("SERVICETITAN_CLIENTSECRET"), "{typo}");
-    assert!(typo.contains("did you mean SERVICETITAN_CLIENT_SECRET?"), "{typo}");
+    assert!(
+        typo.contains("did you mean SERVICETITAN_CLIENT_SECRET?"),
+        "{typo}"
+    );
 }
 
 /// A `MakeWriter` that appends everything to one shared buffer.
@@ -209,7 +218,9 @@ fn logs_at_trace_never_show_secrets() {
         let file = write(
             dir.path(),
             "st.json",
-            &format!(r#"{{"SERVICETITAN_CLIENT_SECRET": "  {SECRET}  ", "SERVICETITAN_TENANT_ID": 5}}"#),
+            &format!(
+                r#"{{"SERVICETITAN_CLIENT_SECRET": "  {SECRET}  ", "SERVICETITAN_TENANT_ID": 5}}"#
+            ),
         );
         // Found through `working_dir`, as `./.env` would be.
         write(
@@ -230,18 +241,27 @@ fn logs_at_trace_never_show_secrets() {
             .unwrap();
         assert_eq!(config.client_secret().expose_secret(), SECRET);
         assert_eq!(config.app_key().expose_secret(), APP_KEY);
-        assert_eq!(config.source(Key::AppKey), &servicetitan_core::config::Source::Env);
+        assert_eq!(
+            config.source(Key::AppKey),
+            &servicetitan_core::config::Source::Env
+        );
         let _ = config.with_tenant(9);
         let _ = errors_with_secrets_around(dir.path());
     });
 
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     // The capture works and saw the interesting events…
-    assert!(logs.contains("resolved ServiceTitan configuration"), "{logs}");
+    assert!(
+        logs.contains("resolved ServiceTitan configuration"),
+        "{logs}"
+    );
     assert!(logs.contains("trimmed surrounding whitespace"), "{logs}");
     assert!(logs.contains("SERVICETITAN_CLIENT_SECRET"), "{logs}");
     assert!(logs.contains("TRACE"), "{logs}");
-    assert!(logs.contains("did you mean SERVICETITAN_APP_KEY?"), "{logs}");
+    assert!(
+        logs.contains("did you mean SERVICETITAN_APP_KEY?"),
+        "{logs}"
+    );
     // …and no secret in any of it.
     assert_clean("logs", &logs);
     if std::env::var_os("SHOW_CONFIG_LOGS").is_some() {

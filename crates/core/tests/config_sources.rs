@@ -64,7 +64,10 @@ fn seed_json_file() {
         .resolve()
         .unwrap();
     assert_eq!(config.client_id(), "cid.your_client_id_here");
-    assert_eq!(config.client_secret().expose_secret(), "cs2.your_client_secret_here");
+    assert_eq!(
+        config.client_secret().expose_secret(),
+        "cs2.your_client_secret_here"
+    );
     assert_eq!(config.app_key().expose_secret(), "ak1.your_app_key_here");
     assert_eq!(config.app_id(), Some("your_app_id_here"));
     assert_eq!(config.tenant_id(), 1234567890);
@@ -106,10 +109,15 @@ fn seed_dotenv_in_working_dir() {
         .unwrap();
     assert_eq!(config.tenant_id(), 1234567890);
     assert_eq!(config.timezone(), Tz::America__New_York);
-    assert_eq!(config.source(Key::ClientId), &Source::DotEnv(dotenv.clone()));
+    assert_eq!(
+        config.source(Key::ClientId),
+        &Source::DotEnv(dotenv.clone())
+    );
     assert_eq!(config.source(Key::AppId), &Source::Default);
     let report = config.report();
-    assert!(report.to_string().contains(&format!(".env {}", dotenv.display())));
+    assert!(report
+        .to_string()
+        .contains(&format!(".env {}", dotenv.display())));
 }
 
 #[test]
@@ -154,7 +162,10 @@ fn dotenv_syntax_quotes_comments_export_and_duplicates() {
         .resolve()
         .unwrap();
     assert_eq!(config.client_id(), "cid.quoted");
-    assert_eq!(config.client_secret().expose_secret(), "cs2.single # not a comment");
+    assert_eq!(
+        config.client_secret().expose_secret(),
+        "cs2.single # not a comment"
+    );
     assert_eq!(config.app_key().expose_secret(), "ak1.plain");
     // As with `dotenvy::dotenv()`, the first definition of a variable wins.
     assert_eq!(config.tenant_id(), 8);
@@ -165,7 +176,11 @@ fn dotenv_syntax_quotes_comments_export_and_duplicates() {
 fn relative_paths_are_taken_from_working_dir() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("conf")).unwrap();
-    let file = write(&dir.path().join("conf"), "st.json", r#"{"SERVICETITAN_APP_ID": "a1"}"#);
+    let file = write(
+        &dir.path().join("conf"),
+        "st.json",
+        r#"{"SERVICETITAN_APP_ID": "a1"}"#,
+    );
     let dotenv = write(dir.path(), "local.env", "SERVICETITAN_TIMEZONE=UTC\n");
     let config = isolated(&[])
         .working_dir(dir.path())
@@ -210,8 +225,14 @@ fn integration_environment_selects_its_urls() {
         .resolve()
         .unwrap();
     assert_eq!(config.environment(), Environment::Integration);
-    assert_eq!(config.auth_url().as_str(), "https://auth-integration.servicetitan.io/");
-    assert_eq!(config.api_url().as_str(), "https://api-integration.servicetitan.io/");
+    assert_eq!(
+        config.auth_url().as_str(),
+        "https://auth-integration.servicetitan.io/"
+    );
+    assert_eq!(
+        config.api_url().as_str(),
+        "https://api-integration.servicetitan.io/"
+    );
     let report = config.report();
     let row = report.get("SERVICETITAN_AUTH_URL").unwrap();
     assert_eq!(row.source, Source::Default);
@@ -220,7 +241,10 @@ fn integration_environment_selects_its_urls() {
 
 #[test]
 fn environment_can_be_given_as_enum() {
-    let config = isolated(&[]).environment(Environment::Integration).resolve().unwrap();
+    let config = isolated(&[])
+        .environment(Environment::Integration)
+        .resolve()
+        .unwrap();
     assert_eq!(config.environment(), Environment::Integration);
     assert_eq!(config.source(Key::Environment), &Source::Builder);
 }
@@ -234,10 +258,17 @@ fn url_overrides_apply_independently() {
         .unwrap();
     assert_eq!(config.api_url().as_str(), "http://127.0.0.1:4010/mock/");
     assert_eq!(config.source(Key::ApiUrl), &Source::Env);
-    assert_eq!(config.auth_url().as_str(), "https://auth-integration.servicetitan.io/");
+    assert_eq!(
+        config.auth_url().as_str(),
+        "https://auth-integration.servicetitan.io/"
+    );
 
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), "st.json", r#"{"SERVICETITAN_AUTH_URL": "http://localhost:4011"}"#);
+    let file = write(
+        dir.path(),
+        "st.json",
+        r#"{"SERVICETITAN_AUTH_URL": "http://localhost:4011"}"#,
+    );
     let config = isolated(&[]).config_file(&file).resolve().unwrap();
     assert_eq!(config.auth_url().as_str(), "http://localhost:4011/");
     assert_eq!(config.source(Key::AuthUrl), &Source::File(file));
@@ -261,7 +292,9 @@ fn timezone_abbreviations_are_expanded_and_noted() {
         let config = isolated(&[]).timezone(text).resolve().unwrap();
         assert_eq!(config.timezone(), tz, "{text}");
     }
-    let config = isolated(&[("SERVICETITAN_TIMEZONE", "EST")]).resolve().unwrap();
+    let config = isolated(&[("SERVICETITAN_TIMEZONE", "EST")])
+        .resolve()
+        .unwrap();
     let report = config.report();
     let row = report.get("SERVICETITAN_TIMEZONE").unwrap();
     assert_eq!(row.value, "America/New_York");
@@ -292,11 +325,23 @@ fn whitespace_is_trimmed_and_noted() {
 
 #[test]
 fn enterprise_hub_forms() {
-    for (text, expected) in [("true", true), ("TRUE", true), ("1", true), ("false", false), ("0", false)] {
-        let config = isolated(&[("SERVICETITAN_ENTERPRISE_HUB", text)]).resolve().unwrap();
+    for (text, expected) in [
+        ("true", true),
+        ("TRUE", true),
+        ("1", true),
+        ("false", false),
+        ("0", false),
+    ] {
+        let config = isolated(&[("SERVICETITAN_ENTERPRISE_HUB", text)])
+            .resolve()
+            .unwrap();
         assert_eq!(config.enterprise_hub(), expected, "{text}");
     }
-    assert!(isolated(&[]).enterprise_hub(true).resolve().unwrap().enterprise_hub());
+    assert!(isolated(&[])
+        .enterprise_hub(true)
+        .resolve()
+        .unwrap()
+        .enterprise_hub());
 }
 
 #[test]
@@ -312,7 +357,13 @@ fn report_table_lists_every_setting() {
     for key in Key::ALL {
         assert!(table.contains(key.name()), "{key} missing from\n{table}");
     }
-    let line = |key: &str| table.lines().find(|l| l.starts_with(key)).unwrap().to_owned();
+    let line = |key: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(key))
+            .unwrap()
+            .to_owned()
+    };
     assert!(line("SERVICETITAN_CLIENT_ID ").contains("cid.env"));
     assert!(line("SERVICETITAN_CLIENT_ID ").contains("environment"));
     assert!(line("SERVICETITAN_APP_ID ").contains("builder"));
@@ -324,9 +375,12 @@ fn report_table_lists_every_setting() {
 
 #[test]
 fn misspelt_variables_are_warned_about_but_do_not_fail() {
-    let config = isolated(&[("SERVICETITAN_TIMEZNOE", "EST"), ("SERVICETITAN_WEBHOOK_TOKEN", "x")])
-        .resolve()
-        .unwrap();
+    let config = isolated(&[
+        ("SERVICETITAN_TIMEZNOE", "EST"),
+        ("SERVICETITAN_WEBHOOK_TOKEN", "x"),
+    ])
+    .resolve()
+    .unwrap();
     assert_eq!(config.timezone(), Tz::UTC);
     assert_eq!(
         config.warnings(),
@@ -348,8 +402,14 @@ fn with_tenant_keeps_credentials() {
     assert_eq!(other.tenant_id(), 2024);
     assert_eq!(config.tenant_id(), 11, "the original is unchanged");
     assert_eq!(other.client_id(), config.client_id());
-    assert_eq!(other.client_secret().expose_secret(), config.client_secret().expose_secret());
-    assert_eq!(other.app_key().expose_secret(), config.app_key().expose_secret());
+    assert_eq!(
+        other.client_secret().expose_secret(),
+        config.client_secret().expose_secret()
+    );
+    assert_eq!(
+        other.app_key().expose_secret(),
+        config.app_key().expose_secret()
+    );
     assert!(other.enterprise_hub());
     assert_eq!(other.token_refresh_margin(), Duration::from_secs(30));
     assert_eq!(other.source(Key::TenantId), &Source::Builder);
@@ -371,7 +431,11 @@ fn env_sources() {
     assert!(EnvSource::process().is_process());
     assert!(!EnvSource::empty().is_process());
     let collected: EnvSource = required_env().into_iter().collect();
-    let config = Config::builder().env_source(collected).no_dotenv().resolve().unwrap();
+    let config = Config::builder()
+        .env_source(collected)
+        .no_dotenv()
+        .resolve()
+        .unwrap();
     assert_eq!(config.tenant_id(), 11);
 }
 
@@ -380,6 +444,9 @@ fn source_display() {
     assert_eq!(Source::Builder.to_string(), "builder");
     assert_eq!(Source::Env.to_string(), "environment");
     assert_eq!(Source::Default.to_string(), "default");
-    assert_eq!(Source::File("/x/st.json".into()).to_string(), "config file /x/st.json");
+    assert_eq!(
+        Source::File("/x/st.json".into()).to_string(),
+        "config file /x/st.json"
+    );
     assert_eq!(Source::DotEnv("/x/.env".into()).to_string(), ".env /x/.env");
 }

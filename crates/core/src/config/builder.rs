@@ -242,10 +242,7 @@ impl fmt::Debug for ConfigBuilder {
             .field("tenant_id", &self.tenant_id)
             .field("timezone", &self.timezone)
             .field("environment", &self.environment)
-            .field(
-                "auth_url",
-                &self.auth_url.as_deref().map(mask_url_text),
-            )
+            .field("auth_url", &self.auth_url.as_deref().map(mask_url_text))
             .field("api_url", &self.api_url.as_deref().map(mask_url_text))
             .field("enterprise_hub", &self.enterprise_hub)
             .field("token_refresh_margin", &self.token_refresh_margin)
@@ -293,9 +290,7 @@ impl Layers<'_> {
             Key::Environment => text(&b.environment),
             Key::AuthUrl => text(&b.auth_url),
             Key::ApiUrl => text(&b.api_url),
-            Key::EnterpriseHub => b
-                .enterprise_hub
-                .map(|h| SecretString::from(h.to_string())),
+            Key::EnterpriseHub => b.enterprise_hub.map(|h| SecretString::from(h.to_string())),
         }
     }
 
@@ -404,7 +399,9 @@ impl Layers<'_> {
                     .map(move |n| (n, format!(".env {}", d.path.display())))
             }));
         for (name, place) in candidates {
-            if !name.to_ascii_uppercase().starts_with("SERVICETITAN") || Key::from_name(name).is_some() {
+            if !name.to_ascii_uppercase().starts_with("SERVICETITAN")
+                || Key::from_name(name).is_some()
+            {
                 continue;
             }
             if let Some(key) = keys::suggest(name) {
@@ -497,8 +494,8 @@ impl Layers<'_> {
             },
         };
 
-        let mut url = |key: Key, picked: Option<Picked>, derived: fn(Environment) -> Url| {
-            match picked {
+        let mut url =
+            |key: Key, picked: Option<Picked>, derived: fn(Environment) -> Url| match picked {
                 Some(p) => match parse_base_url(p.text()) {
                     Ok(url) => {
                         record(key, p.origin);
@@ -518,8 +515,7 @@ impl Layers<'_> {
                     record(key, default(Some(format!("from environment {env}"))));
                     derived(env)
                 }),
-            }
-        };
+            };
         let auth_url = url(Key::AuthUrl, auth_url, Environment::auth_url);
         let api_url = url(Key::ApiUrl, api_url, Environment::api_url);
 
@@ -533,7 +529,11 @@ impl Layers<'_> {
                     let mut origin = p.origin;
                     if let Some(abbr) = abbreviation {
                         if abbr != tz.name() {
-                            tracing::debug!(abbreviation = abbr, zone = tz.name(), "timezone abbreviation mapped to IANA zone");
+                            tracing::debug!(
+                                abbreviation = abbr,
+                                zone = tz.name(),
+                                "timezone abbreviation mapped to IANA zone"
+                            );
                             let note = format!("{abbr} → {}", tz.name());
                             origin.note = Some(match origin.note {
                                 Some(prev) => format!("{prev}; {note}"),
@@ -653,7 +653,10 @@ impl Layers<'_> {
 }
 
 fn parse_tenant_id(text: &str) -> Result<i64, String> {
-    if text.chars().any(|c| !c.is_ascii_digit() && c != '-' && c != '+') {
+    if text
+        .chars()
+        .any(|c| !c.is_ascii_digit() && c != '-' && c != '+')
+    {
         return Err("it contains characters other than digits".to_owned());
     }
     match text.parse::<i64>() {
@@ -703,8 +706,12 @@ mod tests {
     fn tenant_ids() {
         assert_eq!(parse_tenant_id("1234567890"), Ok(1234567890));
         assert!(parse_tenant_id("12a").unwrap_err().contains("digits"));
-        assert!(parse_tenant_id("0").unwrap_err().contains("greater than zero"));
-        assert!(parse_tenant_id("-5").unwrap_err().contains("greater than zero"));
+        assert!(parse_tenant_id("0")
+            .unwrap_err()
+            .contains("greater than zero"));
+        assert!(parse_tenant_id("-5")
+            .unwrap_err()
+            .contains("greater than zero"));
         assert!(parse_tenant_id("99999999999999999999")
             .unwrap_err()
             .contains("too large"));

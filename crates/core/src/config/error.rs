@@ -72,7 +72,9 @@ pub enum ConfigError {
     },
 
     /// A boolean setting is not one of `true`, `false`, `1`, `0`.
-    #[error("{key} from {origin} must be one of true, false, 1, 0 (case-insensitive), got {value:?}")]
+    #[error(
+        "{key} from {origin} must be one of true, false, 1, 0 (case-insensitive), got {value:?}"
+    )]
     InvalidBool {
         /// The setting.
         key: Key,
@@ -280,7 +282,12 @@ impl fmt::Display for UnknownKey {
     }
 }
 
-fn missing_message(key: Key, checked: &[Checked], empty_in: &[Source], hint: Option<&str>) -> String {
+fn missing_message(
+    key: Key,
+    checked: &[Checked],
+    empty_in: &[Source],
+    hint: Option<&str>,
+) -> String {
     let mut msg = format!(
         "missing required setting {} ({}); checked: {}",
         key.name(),

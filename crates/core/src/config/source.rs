@@ -232,7 +232,9 @@ fn line_parse_error(path: &Path, content: &str, fragment: &str, index: usize) ->
         .next()
         .map(str::trim)
         .filter(|k| {
-            !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
         })
         .map(str::to_owned);
     ConfigError::DotEnvSyntax {
