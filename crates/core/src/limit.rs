@@ -15,6 +15,11 @@
 //! A larger burst would let a client send e.g. 60 requests at once and 60 more within the next
 //! second, which a server counting per sliding second would refuse.
 //!
+//! Measured on paused time: 1,000 requests at 60/s take 16.98 s (the ideal is 16.65 s). Tokio
+//! timers tick in whole milliseconds, so each 16.67 ms spacing becomes 17 ms, and with a burst of
+//! 1 the lateness is not made up: the effective rate is about 58.8/s. A burst of 2 would absorb it
+//! but allow 61 requests in some second; losing 2 % of throughput is cheaper than one 429.
+//!
 //! Concurrency caps (a [`tokio::sync::Semaphore`] per operation id) are for endpoints that
 //! throttle on parallelism rather than rate, e.g. telecom call lists known to refuse more than 2
 //! calls in flight.

@@ -1,0 +1,234 @@
+//! Client-side limits: accuracy of the limiter on paused time, one budget per (app key, tenant)
+//! shared by the tenant's domain clients, the per-report limit, concurrency caps.
+
+mod client_support;
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use client_support::*;
+use reqwest::Method;
+use servicetitan_core::limit::{KeyedRateLimiter, RateLimiter};
+use tokio::time::Instant;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[tokio::test(start_paused = true)]
+async fn thousand_requests_at_sixty_per_second_take_sixteen_to_seventeen_seconds() {
+    let limiter = RateLimiter::per_second(NonZeroU32::new(60).unwrap());
+    let start = Instant::now();
+    for _ in 0..1000 {
+        limiter.acquire().await;
+    }
+    let elapsed = start.elapsed();
+    println!(
+        "1000 acquisitions at 60/s: {:.3} virtual s",
+        elapsed.as_secs_f64()
+    );
+    assert!(
+        elapsed >= Duration::from_secs(16) && elapsed <= Duration::from_secs(17),
+        "{elapsed:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn concurrent_acquirers_share_the_rate() {
+    let limiter = std::sync::Arc::new(RateLimiter::per_second(NonZeroU32::new(60).unwrap()));
+    let start = Instant::now();
+    let tasks = (0..10).map(|_| {
+        let limiter = limiter.clone();
+        tokio::spawn(async move {
+            for _ in 0..60 {
+                limiter.acquire().await;
+            }
+        })
+    });
+    futures::future::join_all(tasks).await;
+    let elapsed = start.elapsed();
+    // 600 requests: 599 spacings of 1/60 s (16.67 ms), each rounded up to tokio's 1 ms timer tick.
+    assert!(
+        elapsed >= Duration::from_millis(9_980) && elapsed <= Duration::from_millis(10_200),
+        "{elapsed:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn report_limit_is_per_report() {
+    let limiter = KeyedRateLimiter::<String>::per_minute(NonZeroU32::new(5).unwrap());
+    let start = Instant::now();
+    for _ in 0..6 {
+        limiter.acquire(&"175".to_owned()).await;
+    }
+    // 5 per minute, evenly spaced: the 6th run starts at 60 s.
+    let elapsed = start.elapsed();
+    assert!(
+        elapsed >= Duration::from_secs(60) && elapsed < Duration::from_secs(61),
+        "{elapsed:?}"
+    );
+    // Another report is not held back by the first one's budget.
+    let before = Instant::now();
+    limiter.acquire(&"176".to_owned()).await;
+    assert_eq!(before.elapsed(), Duration::ZERO);
+}
+
+async fn api() -> MockServer {
+    let server = MockServer::start().await;
+    mount_token(&server, TOKEN, 900).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"data": []})))
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn get_from(client: &servicetitan_core::Client, module: &str, n: usize) {
+    let parts = client.domain(module);
+    for i in 0..n {
+        let url = format!("{}/tenant/{}/jobs/{i}", parts.base_url, client.tenant_id());
+        let request = reqwest::Request::new(Method::GET, url.parse().unwrap());
+        let response = parts.transport.execute(request, &JOBS_GET).await.unwrap();
+        assert_eq!(response.status(), 200);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_limit_is_shared_by_the_domain_clients_of_a_tenant() {
+    let server = api().await;
+    let client = builder(&server).rate_limit(Some(10)).build().unwrap();
+    client.access_token().await.unwrap();
+    assert!(client
+        .domain("jpm/v2")
+        .transport
+        .shares_limits_with(&client.domain("crm/v2").transport));
+
+    let start = Instant::now();
+    let clone = client.clone();
+    tokio::join!(
+        get_from(&client, "jpm/v2", 10),
+        get_from(&clone, "crm/v2", 10)
+    );
+    let elapsed = start.elapsed();
+    // 20 requests of one tenant at 10/s: 19 spacings of 100 ms.
+    assert!(elapsed >= Duration::from_millis(1_850), "{elapsed:?}");
+    assert!(elapsed <= Duration::from_millis(2_050), "{elapsed:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn tenants_have_separate_limits() {
+    let server = api().await;
+    let client = builder(&server).rate_limit(Some(10)).build().unwrap();
+    let other = client.tenant(77);
+    client.access_token().await.unwrap();
+    other.access_token().await.unwrap();
+    assert!(!client.transport().shares_limits_with(other.transport()));
+    // The same tenant reached again through `tenant()` shares the budget.
+    assert!(client
+        .tenant(77)
+        .transport()
+        .shares_limits_with(other.transport()));
+
+    let start = Instant::now();
+    tokio::join!(
+        get_from(&client, "jpm/v2", 10),
+        get_from(&other, "jpm/v2", 10)
+    );
+    let elapsed = start.elapsed();
+    // 10 requests per tenant in parallel: 9 spacings of 100 ms.
+    assert!(
+        elapsed >= Duration::from_millis(850) && elapsed <= Duration::from_millis(1_050),
+        "{elapsed:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_limit_when_turned_off() {
+    let server = api().await;
+    let client = builder(&server).rate_limit(None).build().unwrap();
+    client.access_token().await.unwrap();
+    let start = Instant::now();
+    get_from(&client, "jpm/v2", 50).await;
+    assert!(
+        start.elapsed() < Duration::from_millis(50),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn report_runs_are_limited_per_report() {
+    let server = api().await;
+    let client = builder(&server).report_rate_limit(Some(5)).build().unwrap();
+    client.access_token().await.unwrap();
+    let run = |id: u32| {
+        let client = client.clone();
+        async move {
+            call(
+                &client,
+                &REPORT_DATA,
+                Method::POST,
+                &format!("/tenant/42/report-category/operations/reports/{id}/data"),
+            )
+            .await
+            .unwrap();
+        }
+    };
+    let start = Instant::now();
+    for _ in 0..3 {
+        run(175).await;
+    }
+    // Runs of one report are 12 s apart.
+    let elapsed = start.elapsed();
+    assert!(
+        elapsed >= Duration::from_secs(24) && elapsed < Duration::from_secs(25),
+        "{elapsed:?}"
+    );
+
+    // Another report, and calls that are not report runs, do not wait.
+    let start = Instant::now();
+    run(176).await;
+    get_from(&client, "jpm/v2", 3).await;
+    assert!(
+        start.elapsed() < Duration::from_millis(100),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+/// Real (short) time: the server's delay is what keeps the calls in flight.
+#[tokio::test]
+async fn concurrency_cap_per_operation() {
+    let server = MockServer::start().await;
+    mount_token(&server, TOKEN, 900).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(200)))
+        .mount(&server)
+        .await;
+
+    let capped = builder(&server)
+        .concurrency_limit("Jobs_Get", 2)
+        .build()
+        .unwrap();
+    capped.access_token().await.unwrap();
+    let start = std::time::Instant::now();
+    futures::future::join_all((0..6).map(|i| get_job(&capped, i))).await;
+    let capped_elapsed = start.elapsed();
+    // 6 calls, 2 at a time, 200 ms each: 3 rounds.
+    assert!(
+        capped_elapsed >= Duration::from_millis(590),
+        "{capped_elapsed:?}"
+    );
+
+    let free = builder(&server).build().unwrap();
+    free.access_token().await.unwrap();
+    let start = std::time::Instant::now();
+    futures::future::join_all((0..6).map(|i| get_job(&free, i))).await;
+    assert!(
+        start.elapsed() < Duration::from_millis(590),
+        "{:?}",
+        start.elapsed()
+    );
+}
