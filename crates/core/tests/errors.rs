@@ -1,0 +1,263 @@
+//! The typed error: RFC 7807 bodies, non-JSON bodies, actionable messages for 401/403/404/429,
+//! and recovery through `From<progenitor_client::Error>`.
+
+mod client_support;
+
+use std::time::Duration;
+
+use client_support::*;
+use servicetitan_core::progenitor_client;
+use servicetitan_core::retry::RetryPolicy;
+use servicetitan_core::Error;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn answering(status: u16, body: Option<serde_json::Value>) -> MockServer {
+    let server = MockServer::start().await;
+    mount_token(&server, TOKEN, 900).await;
+    let mut template = ResponseTemplate::new(status);
+    if let Some(body) = body {
+        template = template.set_body_json(body);
+    }
+    Mock::given(method("GET"))
+        .respond_with(template)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn problem_details_are_parsed() {
+    let body = serde_json::json!({
+        "type": "https://httpstatuses.com/400",
+        "title": "One or more validation errors occurred.",
+        "status": 400,
+        "traceId": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",
+        "errors": {"pageSize": ["The field pageSize must be between 1 and 5000."], "": ["A non-empty request body is required."]}
+    });
+    let server = answering(400, Some(body)).await;
+    let err = get_job(&client(&server), 1).await.unwrap_err();
+    let api = err.api().expect("an API error");
+    assert_eq!(api.status, 400);
+    let problem = api.problem.as_ref().unwrap();
+    assert_eq!(
+        problem.kind.as_deref(),
+        Some("https://httpstatuses.com/400")
+    );
+    assert_eq!(problem.status, Some(400));
+    assert_eq!(
+        api.trace_id.as_deref(),
+        Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")
+    );
+    assert_eq!(
+        problem.errors["pageSize"],
+        vec!["The field pageSize must be between 1 and 5000.".to_owned()]
+    );
+    assert_eq!(api.operation_id, Some("Jobs_Get"));
+    assert_eq!(api.scopes, &["tn.jpm.jobs:r"]);
+    assert_eq!(api.path.as_deref(), Some("/jpm/v2/tenant/42/jobs/1"));
+    assert_eq!(api.path_template, Some("/tenant/{tenant}/jobs/{id}"));
+    assert!(api.raw_body.is_none());
+    let text = err.to_string();
+    assert!(
+        text.contains("400 Bad Request on Jobs_Get (GET /jpm/v2/tenant/42/jobs/1)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("One or more validation errors occurred."),
+        "{text}"
+    );
+    assert!(
+        text.contains("pageSize: The field pageSize must be between 1 and 5000."),
+        "{text}"
+    );
+    assert!(text.contains("traceId 00-4bf92f"), "{text}");
+}
+
+#[tokio::test]
+async fn an_html_error_page_is_kept_as_text() {
+    let server = MockServer::start().await;
+    mount_token(&server, TOKEN, 900).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(500).set_body_raw(
+            "<html><body><h1>Server Error</h1>\n<p>Something broke</p></body></html>",
+            "text/html",
+        ))
+        .mount(&server)
+        .await;
+    let err = get_job(&client(&server), 1).await.unwrap_err();
+    let api = err.api().unwrap();
+    assert!(api.problem.is_none());
+    assert!(api
+        .raw_body
+        .as_deref()
+        .unwrap()
+        .contains("<h1>Server Error</h1>"));
+    let text = err.to_string();
+    assert!(text.contains("500 Internal Server Error"), "{text}");
+    assert!(
+        text.contains("Body (not JSON): <html><body><h1>Server Error</h1> <p>Something broke"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_error_body_still_names_the_call() {
+    let server = answering(500, None).await;
+    let err = get_job(&client(&server), 1).await.unwrap_err();
+    let api = err.api().unwrap();
+    assert!(api.problem.is_none() && api.raw_body.is_none());
+    assert_eq!(
+        err.to_string(),
+        "500 Internal Server Error on Jobs_Get (GET /jpm/v2/tenant/42/jobs/1)"
+    );
+}
+
+#[tokio::test]
+async fn unauthorized_message_walks_the_checklist() {
+    let server = answering(401, None).await;
+    let text = get_job(&client(&server), 1).await.unwrap_err().to_string();
+    for needle in [
+        "401 Unauthorized on Jobs_Get",
+        "client id and secret",
+        "active and connected",
+        "API Application Access",
+        "production vs integration",
+        "tenant id",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in: {text}");
+    }
+}
+
+#[tokio::test]
+async fn forbidden_message_names_the_scope() {
+    let server = answering(403, None).await;
+    let text = get_job(&client(&server), 1).await.unwrap_err().to_string();
+    assert!(text.contains("`tn.jpm.jobs:r`"), "{text}");
+    assert!(
+        text.contains("tenant's admin must accept the new app version"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn not_found_message_names_the_path_and_id() {
+    let server = answering(404, None).await;
+    let text = get_job(&client(&server), 12345)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("Nothing at /jpm/v2/tenant/42/jobs/12345"),
+        "{text}"
+    );
+    assert!(text.contains("check id = 12345"), "{text}");
+}
+
+#[tokio::test]
+async fn too_many_requests_message_names_the_limit_and_the_wait() {
+    let server = MockServer::start().await;
+    mount_token(&server, TOKEN, 900).await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "30")
+                .set_body_json(serde_json::json!({"title": "Too many requests, please retry in 30 seconds", "status": 429})),
+        )
+        .mount(&server)
+        .await;
+    let client = builder(&server)
+        .rate_limit(Some(60))
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let err = get_job(&client, 1).await.unwrap_err();
+    assert_eq!(
+        err.api().unwrap().retry_after,
+        Some(Duration::from_secs(30))
+    );
+    let text = err.to_string();
+    assert!(text.contains("60 requests/s"), "{text}");
+    assert!(text.contains("retry after 30 s"), "{text}");
+}
+
+#[tokio::test]
+async fn the_rebuilt_response_is_the_received_one() {
+    let server = MockServer::start().await;
+    mount_token(&server, TOKEN, 900).await;
+    Mock::given(method("GET"))
+        .and(path("/jpm/v2/tenant/42/jobs/7"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .insert_header("x-custom", "kept")
+                .set_body_json(serde_json::json!({"title": "Job not found", "status": 404})),
+        )
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let parts = client.domain("jpm/v2");
+    let request = reqwest::Request::new(
+        reqwest::Method::GET,
+        format!("{}/tenant/42/jobs/7", parts.base_url)
+            .parse()
+            .unwrap(),
+    );
+    let mut response = parts.transport.execute(request, &JOBS_GET).await.unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(response.headers()["x-custom"], "kept");
+    assert_eq!(response.url().path(), "/jpm/v2/tenant/42/jobs/7");
+    let err = servicetitan_core::error::take_captured(&mut response).expect("typed error attached");
+    assert_eq!(err.api().unwrap().title(), Some("Job not found"));
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["title"], "Job not found");
+}
+
+#[test]
+fn progenitor_errors_convert() {
+    let bad = serde_json::from_slice::<Vec<u32>>(b"{\"data\": oops}").unwrap_err();
+    let err = Error::from(progenitor_client::Error::<()>::InvalidResponsePayload(
+        bytes::Bytes::from_static(b"{\"data\": oops}"),
+        bad,
+    ));
+    match &err {
+        Error::Decode {
+            message, excerpt, ..
+        } => {
+            assert!(message.contains("line 1"), "{message}");
+            assert_eq!(excerpt, "{\"data\": oops}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err
+        .to_string()
+        .contains("the body starts with: {\"data\": oops}"));
+
+    let err = Error::from(progenitor_client::Error::<()>::InvalidRequest(
+        "tenant is required".into(),
+    ));
+    assert!(matches!(err, Error::InvalidRequest(ref m) if m == "tenant is required"));
+
+    // A non-success response that did not come through the transport: status only.
+    let response = reqwest::Response::from(
+        http::Response::builder()
+            .status(418)
+            .body("teapot")
+            .unwrap(),
+    );
+    let err = Error::from(progenitor_client::Error::<()>::UnexpectedResponse(response));
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(418));
+}
+
+#[test]
+fn long_bodies_are_cut_in_decode_errors() {
+    let body = "x".repeat(10_000);
+    let bad = serde_json::from_str::<u8>(&body).unwrap_err();
+    let err = Error::from(progenitor_client::Error::<()>::InvalidResponsePayload(
+        body.clone().into(),
+        bad,
+    ));
+    let Error::Decode { excerpt, .. } = err else {
+        panic!()
+    };
+    assert!(excerpt.len() < 600 && excerpt.ends_with('…'));
+}
