@@ -246,7 +246,7 @@ pub fn items(
                     /// Every page, requested lazily (the next page only when polled), starting at
                     /// the builder's `page` (default 1) and stopping after `hasMore: false`.
                     pub fn pages(self) -> impl ::futures::Stream<Item = ::std::result::Result<types::#env_ident, ::servicetitan_core::Error>> + 'a {
-                        let first = self.page.clone().ok().flatten().unwrap_or(1);
+                        let first = ::servicetitan_core::paging::field::start_page(&self.page);
                         ::servicetitan_core::paging::pages(first, move |page| {
                             let request = self.clone().page(page);
                             async move { request.send().await.map(|r| r.into_inner()).map_err(::servicetitan_core::Error::from) }
@@ -271,7 +271,7 @@ pub fn items(
                     /// resumes from the builder's `from` (a token or a date) and stops after
                     /// `hasMore: false` ("caught up; come back in a few minutes").
                     pub fn batches(self) -> impl ::futures::Stream<Item = ::std::result::Result<::servicetitan_core::export::ExportBatch<#item_in_builder>, ::servicetitan_core::Error>> + 'a {
-                        let from = self.from.clone().ok().flatten();
+                        let from = ::servicetitan_core::paging::field::start_from(&self.from);
                         ::servicetitan_core::export::batches(from, move |from| {
                             let request = match from { Some(token) => self.clone().from(token), None => self.clone() };
                             async move { request.send().await.map(|r| r.into_inner()).map_err(::servicetitan_core::Error::from) }

@@ -170,7 +170,7 @@ fn open_enum(e: &ItemEnum) -> TokenStream {
 
         impl ::std::str::FromStr for #name {
             type Err = ::servicetitan_core::types::InvalidEnumValue;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            fn from_str(value: &str) -> ::std::result::Result<Self, ::servicetitan_core::types::InvalidEnumValue> {
                 Self::known(value).ok_or_else(|| ::servicetitan_core::types::InvalidEnumValue {
                     type_name: #type_name,
                     value: value.to_string(),
@@ -181,21 +181,21 @@ fn open_enum(e: &ItemEnum) -> TokenStream {
 
         impl ::std::convert::TryFrom<&str> for #name {
             type Error = ::servicetitan_core::types::InvalidEnumValue;
-            fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+            fn try_from(value: &str) -> ::std::result::Result<Self, ::servicetitan_core::types::InvalidEnumValue> {
                 value.parse()
             }
         }
 
         impl ::std::convert::TryFrom<&::std::string::String> for #name {
             type Error = ::servicetitan_core::types::InvalidEnumValue;
-            fn try_from(value: &::std::string::String) -> ::std::result::Result<Self, Self::Error> {
+            fn try_from(value: &::std::string::String) -> ::std::result::Result<Self, ::servicetitan_core::types::InvalidEnumValue> {
                 value.parse()
             }
         }
 
         impl ::std::convert::TryFrom<::std::string::String> for #name {
             type Error = ::servicetitan_core::types::InvalidEnumValue;
-            fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, Self::Error> {
+            fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, ::servicetitan_core::types::InvalidEnumValue> {
                 value.parse()
             }
         }

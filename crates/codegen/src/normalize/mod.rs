@@ -66,6 +66,7 @@ pub fn normalize(mut doc: Value) -> Result<Normalized, String> {
         schema31::allow_unknown_fields(s);
         schema31::open_integer_enums(s);
         schema31::numeric_keywords(s);
+        schema31::drop_string_constraints(s);
         formats::map_formats(s);
     });
     prune_unused_schemas(&mut doc);

@@ -93,6 +93,15 @@ pub fn open_integer_enums(schema: &mut Map<String, Value>) {
     }
 }
 
+/// String constraints (`pattern`, `minLength`, `maxLength`) become validating newtypes in
+/// typify, so a value the server sends outside them (a longer name, a colour not in `#RRGGBB`)
+/// would fail the page. The server validates what it receives; the SDK does not second-guess it.
+pub fn drop_string_constraints(schema: &mut Map<String, Value>) {
+    for key in ["pattern", "minLength", "maxLength"] {
+        schema.remove(key);
+    }
+}
+
 /// 3.1-only numeric keywords: `exclusiveMinimum: 5` (a number) is 3.0's
 /// `minimum: 5, exclusiveMinimum: true`; `const: v` is `enum: [v]`.
 pub fn numeric_keywords(schema: &mut Map<String, Value>) {
@@ -180,6 +189,14 @@ mod tests {
         );
         let strings = json!({"type": "string", "enum": ["A"]});
         assert_eq!(apply(open_integer_enums, strings.clone()), strings);
+    }
+
+    #[test]
+    fn string_constraints_are_dropped() {
+        assert_eq!(
+            apply(drop_string_constraints, json!({"type": "string", "pattern": "^#([0-9A-F]{6})$", "maxLength": 7, "minLength": 1})),
+            json!({"type": "string"})
+        );
     }
 
     #[test]
