@@ -643,6 +643,26 @@ fn unknown_keys_and_bad_types_are_reported_together() {
     );
 }
 
+#[test]
+fn duplicate_key_in_file_names_both_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "st.json",
+        "{\n  \"SERVICETITAN_TENANT_ID\": \"1\",\n  \"SERVICETITAN_APP_ID\": \"a\",\n  \"SERVICETITAN_TENANT_ID\": \"2\"\n}\n",
+    );
+    let (err, msg) = err_of(with_env(&complete()).config_file(&file));
+    assert!(matches!(err, ConfigError::DuplicateFileKey { ref lines, .. } if lines == &[2, 4]));
+    assert_contains(
+        &msg,
+        &[
+            &file.display().to_string(),
+            "\"SERVICETITAN_TENANT_ID\" appears more than once",
+            "lines 2, 4",
+        ],
+    );
+}
+
 // --- the .env file ---------------------------------------------------------------------------
 
 #[test]

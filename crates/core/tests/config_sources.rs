@@ -77,7 +77,7 @@ fn seed_json_file() {
     assert_eq!(config.api_url().as_str(), "https://api.servicetitan.io/");
     assert!(!config.enterprise_hub());
     assert_eq!(config.token_refresh_margin(), DEFAULT_TOKEN_REFRESH_MARGIN);
-    for key in Key::ALL {
+    for key in Key::ALL.iter().copied() {
         let expected = match key {
             Key::AuthUrl | Key::ApiUrl | Key::EnterpriseHub => Source::Default,
             _ => Source::File(file.clone()),
@@ -354,7 +354,7 @@ fn report_table_lists_every_setting() {
     let header = lines.next().unwrap();
     assert!(header.starts_with("KEY") && header.contains("VALUE") && header.contains("SOURCE"));
     assert!(lines.next().unwrap().starts_with("---"));
-    for key in Key::ALL {
+    for key in Key::ALL.iter().copied() {
         assert!(table.contains(key.name()), "{key} missing from\n{table}");
     }
     let line = |key: &str| {
@@ -449,4 +449,20 @@ fn source_display() {
         "config file /x/st.json"
     );
     assert_eq!(Source::DotEnv("/x/.env".into()).to_string(), ".env /x/.env");
+}
+
+#[test]
+fn margin_as_long_as_the_token_lifetime_is_warned_about() {
+    let config = isolated(&[])
+        .token_refresh_margin(Duration::from_secs(900))
+        .resolve()
+        .unwrap();
+    assert_eq!(config.token_refresh_margin(), Duration::from_secs(900));
+    assert_eq!(config.warnings().len(), 1);
+    assert!(config.warnings()[0].contains("900s token lifetime"));
+    let fine = isolated(&[])
+        .token_refresh_margin(Duration::from_secs(120))
+        .resolve()
+        .unwrap();
+    assert!(fine.warnings().is_empty());
 }

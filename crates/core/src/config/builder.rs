@@ -622,6 +622,18 @@ impl Layers<'_> {
             Some(margin) => (margin, Source::Builder),
             None => (DEFAULT_TOKEN_REFRESH_MARGIN, Source::Default),
         };
+        let mut warnings = warnings;
+        if token_refresh_margin >= TOKEN_LIFETIME {
+            // Not an error: a test may want a token refreshed on every call. But in production
+            // it doubles the requests and eats into the token endpoint's rate limit.
+            let warning = format!(
+                "token_refresh_margin of {}s is not shorter than the {}s token lifetime: a new token will be fetched for every request",
+                token_refresh_margin.as_secs_f64(),
+                TOKEN_LIFETIME.as_secs()
+            );
+            tracing::warn!("{warning}");
+            warnings.push(warning);
+        }
 
         let config = Config {
             client_id: client_id.value.expose_secret().to_owned(),
@@ -651,6 +663,9 @@ impl Layers<'_> {
         Ok(config)
     }
 }
+
+/// The lifetime of a ServiceTitan access token (`expires_in` is 900 s).
+const TOKEN_LIFETIME: Duration = Duration::from_secs(900);
 
 fn parse_tenant_id(text: &str) -> Result<i64, String> {
     if text

@@ -141,6 +141,18 @@ pub enum ConfigError {
         keys: Vec<UnknownKey>,
     },
 
+    /// A key appears more than once in the configuration file; JSON parsers keep only the last,
+    /// so an edit made to the other copy would be silently ignored.
+    #[error("config file {}: key {key:?} appears more than once{}; keep only one", path.display(), if lines.is_empty() { String::new() } else { format!(" (lines {})", lines.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) })]
+    DuplicateFileKey {
+        /// The path as resolved.
+        path: PathBuf,
+        /// The repeated key.
+        key: String,
+        /// The 1-based lines it is on.
+        lines: Vec<usize>,
+    },
+
     /// A value in the configuration file has a JSON type that cannot be used for its key.
     #[error("config file {}: {key} must be {expected}, found {found}", path.display())]
     InvalidFileValue {

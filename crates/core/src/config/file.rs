@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
 use super::error::{ConfigError, UnknownKey};
@@ -52,7 +53,7 @@ impl FileLayer {
 
         let mut values = BTreeMap::new();
         let mut unknown = Vec::new();
-        let mut errors = Vec::new();
+        let mut errors = duplicate_keys(path, text);
         for (name, value) in map {
             let Some(key) = Key::from_name(&name) else {
                 unknown.push(UnknownKey {
@@ -89,6 +90,61 @@ impl FileLayer {
             values,
         })
     }
+}
+
+/// A JSON object's entries in document order, duplicates included (serde_json's `Map` keeps only
+/// the last of a repeated key, which would hide an edit made to the wrong copy).
+struct Entries(Vec<String>);
+
+impl<'de> Deserialize<'de> for Entries {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntriesVisitor;
+        impl<'de> Visitor<'de> for EntriesVisitor {
+            type Value = Entries;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+                let mut keys = Vec::new();
+                while let Some((key, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
+                    keys.push(key);
+                }
+                Ok(Entries(keys))
+            }
+        }
+        deserializer.deserialize_map(EntriesVisitor)
+    }
+}
+
+/// One error per key that appears more than once at the top level of the (valid) object.
+fn duplicate_keys(path: &Path, text: &str) -> Vec<ConfigError> {
+    let Ok(Entries(keys)) = serde_json::from_str::<Entries>(text) else {
+        return Vec::new();
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut reported = std::collections::BTreeSet::new();
+    let mut errors = Vec::new();
+    for key in &keys {
+        if !seen.insert(key.as_str()) && reported.insert(key.as_str()) {
+            errors.push(ConfigError::DuplicateFileKey {
+                path: path.to_owned(),
+                key: key.clone(),
+                lines: key_lines(text, key),
+            });
+        }
+    }
+    errors
+}
+
+/// The 1-based lines on which `"key":` appears.
+fn key_lines(text: &str, key: &str) -> Vec<usize> {
+    let Ok(quoted) = serde_json::to_string(key) else {
+        return Vec::new();
+    };
+    text.match_indices(&quoted)
+        .filter(|(at, _)| text[at + quoted.len()..].trim_start().starts_with(':'))
+        .map(|(at, _)| text[..at].matches('\n').count() + 1)
+        .collect()
 }
 
 /// The text of a JSON value for `key`, or (found type, expected description).
@@ -149,6 +205,16 @@ mod tests {
         let text = "{\n  \"A\": 1,\n  \"SERVICETITAN_CLIENTID\": \"x\"\n}";
         assert_eq!(line_of(text, "SERVICETITAN_CLIENTID"), Some(3));
         assert_eq!(line_of(text, "B"), None);
+    }
+
+    #[test]
+    fn duplicate_lines() {
+        let text = "{\n\"A\": \"A\",\n\"A\": 2\n}";
+        assert_eq!(key_lines(text, "A"), [2, 3]);
+        let errors = duplicate_keys(Path::new("x.json"), text);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].to_string().contains("lines 2, 3"));
+        assert!(duplicate_keys(Path::new("x.json"), "{\"A\": 1}").is_empty());
     }
 
     #[test]

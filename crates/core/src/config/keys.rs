@@ -32,8 +32,9 @@ pub enum Key {
 }
 
 impl Key {
-    /// Every key, in the order reports list them.
-    pub const ALL: [Key; 10] = [
+    /// Every key, in the order reports list them. (A slice, not an array, so that adding a key
+    /// is not a breaking change.)
+    pub const ALL: &'static [Key] = &[
         Key::ClientId,
         Key::ClientSecret,
         Key::AppKey,
@@ -109,7 +110,7 @@ impl Key {
 
     /// Looks a key up by its exact (case-sensitive, like the environment) name.
     pub fn from_name(name: &str) -> Option<Key> {
-        Key::ALL.into_iter().find(|k| k.name() == name)
+        Key::ALL.iter().copied().find(|k| k.name() == name)
     }
 }
 
@@ -129,7 +130,7 @@ impl fmt::Display for Key {
 pub fn suggest(unknown: &str) -> Option<Key> {
     let upper = unknown.trim().to_ascii_uppercase().replace(['-', ' '], "_");
     let mut best: Option<(usize, Key)> = None;
-    for key in Key::ALL {
+    for key in Key::ALL.iter().copied() {
         let distance = strsim::damerau_levenshtein(&upper, key.name());
         if best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, key));
@@ -137,7 +138,7 @@ pub fn suggest(unknown: &str) -> Option<Key> {
     }
     // Also accept the name without the prefix (`CLIENT_ID`, `tenant_id`): a common slip when a
     // JSON file is written by hand.
-    if let Some(key) = Key::ALL.into_iter().find(|k| {
+    if let Some(key) = Key::ALL.iter().copied().find(|k| {
         k.name()
             .strip_prefix("SERVICETITAN_")
             .is_some_and(|short| short == upper)
@@ -155,7 +156,7 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_round_trip() {
-        for key in Key::ALL {
+        for key in Key::ALL.iter().copied() {
             assert_eq!(Key::from_name(key.name()), Some(key));
         }
         assert_eq!(Key::from_name("servicetitan_client_id"), None);
@@ -180,7 +181,11 @@ mod tests {
     fn secrets_and_required() {
         assert!(Key::ClientSecret.is_secret() && Key::AppKey.is_secret());
         assert!(!Key::ClientId.is_secret());
-        let required: Vec<_> = Key::ALL.into_iter().filter(|k| k.is_required()).collect();
+        let required: Vec<_> = Key::ALL
+            .iter()
+            .copied()
+            .filter(|k| k.is_required())
+            .collect();
         assert_eq!(
             required,
             [Key::ClientId, Key::ClientSecret, Key::AppKey, Key::TenantId]

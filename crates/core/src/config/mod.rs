@@ -170,7 +170,7 @@ impl Config {
     /// Every setting with its (masked) value and source; `Display` renders a table.
     pub fn report(&self) -> ConfigReport {
         let mut rows = Vec::with_capacity(Key::ALL.len() + 1);
-        for key in Key::ALL {
+        for key in Key::ALL.iter().copied() {
             let value = match key {
                 Key::ClientId => self.client_id.clone(),
                 Key::ClientSecret => report::mask_secret(self.client_secret.expose_secret()),
