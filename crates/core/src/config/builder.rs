@@ -175,37 +175,37 @@ impl ConfigBuilder {
             Some(dir) => Some(dir.clone()),
             None => std::env::current_dir().ok(),
         };
-        let anchored = |path: &Path| -> Result<PathBuf, ConfigError> {
-            if path.is_absolute() {
-                return Ok(path.to_owned());
-            }
-            match (&self.working_dir, &working_dir) {
-                (Some(dir), _) => Ok(dir.join(path)),
-                _ => Ok(path.to_owned()),
+        // Relative paths follow an explicit working directory; otherwise the OS resolves them
+        // against the process's current directory, as any other path would be.
+        let anchored = |path: &Path| -> PathBuf {
+            match &self.working_dir {
+                Some(dir) if path.is_relative() => dir.join(path),
+                _ => path.to_owned(),
             }
         };
 
         let file = match &self.config_file {
-            Some(path) => Some(FileLayer::load(&anchored(path)?)?),
+            Some(path) => Some(FileLayer::load(&anchored(path))?),
             None => None,
         };
         let (dotenv, dotenv_absent) = match &self.dotenv {
             DotEnvChoice::Disabled => (None, None),
-            DotEnvChoice::Path(path) => (Some(DotEnvFile::load(&anchored(path)?)?), None),
+            DotEnvChoice::Path(path) => (Some(DotEnvFile::load(&anchored(path))?), None),
             DotEnvChoice::Auto => match &working_dir {
                 Some(dir) => {
                     let path = dir.join(".env");
                     match DotEnvFile::load(&path) {
                         Ok(file) => (Some(file), None),
+                        // The default location is optional; its absence is mentioned only if a
+                        // required value turns out to be missing.
                         Err(ConfigError::DotEnvNotFound { path }) => (None, Some(path)),
                         Err(err) => return Err(err),
                     }
                 }
-                None if self.working_dir.is_none() => {
-                    tracing::debug!("working directory unknown; no .env file is read");
+                None => {
+                    tracing::debug!("current directory unknown; no .env file is read");
                     (None, None)
                 }
-                None => unreachable!("working_dir set implies Some"),
             },
         };
         tracing::trace!(

@@ -196,13 +196,6 @@ pub enum ConfigError {
         key: Option<String>,
     },
 
-    /// The working directory (for `./.env` and relative paths) could not be determined.
-    #[error("could not determine the working directory: {message}")]
-    WorkingDir {
-        /// The operating system's reason.
-        message: String,
-    },
-
     /// More than one problem; each is listed so all can be fixed in one go.
     #[error("{} configuration problems:\n{}", .0.len(), .0.iter().map(|e| format!("  - {}", e.to_string().replace('\n', "\n    "))).collect::<Vec<_>>().join("\n"))]
     Multiple(Vec<ConfigError>),
