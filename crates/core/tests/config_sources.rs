@@ -466,3 +466,96 @@ fn margin_as_long_as_the_token_lifetime_is_warned_about() {
         .unwrap();
     assert!(fine.warnings().is_empty());
 }
+
+/// `Config::from_env` and `from_file` read the real process environment and `./.env`. Tests may
+/// not change their own environment (tests run in parallel), so this one re-runs itself as a
+/// child process with a prepared environment and working directory, and checks there.
+#[test]
+fn defaults_read_the_process_environment_and_dot_env_in_the_current_directory() {
+    const CHILD: &str = "SERVICETITAN_CONFIG_TEST_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        let cwd = std::env::current_dir().unwrap();
+        let config = Config::from_env().unwrap();
+        // From the real environment, which wins over ./.env …
+        assert_eq!(config.client_id(), "cid.process");
+        assert_eq!(config.source(Key::ClientId), &Source::Env);
+        // … and from ./.env for what the environment lacks.
+        assert_eq!(config.tenant_id(), 31);
+        assert_eq!(
+            config.source(Key::TenantId),
+            &Source::DotEnv(cwd.join(".env"))
+        );
+        // The .env was parsed, not exported.
+        assert!(std::env::var_os("SERVICETITAN_TENANT_ID").is_none());
+
+        let file = write(&cwd, "st.json", r#"{"SERVICETITAN_CLIENT_ID": "cid.file"}"#);
+        let config = Config::from_file(&file).unwrap();
+        assert_eq!(config.client_id(), "cid.file");
+        assert_eq!(config.source(Key::AppKey), &Source::Env);
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        ".env",
+        "SERVICETITAN_CLIENT_ID=cid.dotenv\nSERVICETITAN_TENANT_ID=31\n",
+    );
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command
+        .args([
+            "--exact",
+            "defaults_read_the_process_environment_and_dot_env_in_the_current_directory",
+            "--nocapture",
+        ])
+        .current_dir(dir.path())
+        .env(CHILD, "1")
+        .env("SERVICETITAN_CLIENT_ID", "cid.process")
+        .env("SERVICETITAN_CLIENT_SECRET", "cs2.process")
+        .env("SERVICETITAN_APP_KEY", "ak1.process");
+    // Whatever ServiceTitan settings the developer's shell has must not leak into the child.
+    for key in Key::ALL {
+        if ![
+            "SERVICETITAN_CLIENT_ID",
+            "SERVICETITAN_CLIENT_SECRET",
+            "SERVICETITAN_APP_KEY",
+        ]
+        .contains(&key.name())
+        {
+            command.env_remove(key.name());
+        }
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "child failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("1 passed"),
+        "the child ran no test:\n{stdout}"
+    );
+}
+
+#[test]
+fn quoted_values_outside_dotenv_are_warned_about() {
+    let config = isolated(&[("SERVICETITAN_APP_ID", "\"app-1\"")])
+        .resolve()
+        .unwrap();
+    // Kept as given (quotes may belong to a value), but flagged.
+    assert_eq!(config.app_id(), Some("\"app-1\""));
+    assert_eq!(
+        config.warnings(),
+        ["SERVICETITAN_APP_ID from environment is wrapped in quotes, which are kept as part of the value; remove them unless they belong to it"]
+    );
+    // In .env, quotes are syntax and dotenvy removes them: nothing to warn about.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".env", "SERVICETITAN_APP_ID=\"app-2\"\n");
+    let config = isolated(&[])
+        .working_dir(dir.path())
+        .dotenv_path(".env")
+        .resolve()
+        .unwrap();
+    assert_eq!(config.app_id(), Some("app-2"));
+    assert!(config.warnings().is_empty());
+}

@@ -268,6 +268,8 @@ struct Layers<'a> {
 struct Picked {
     value: SecretString,
     origin: Origin,
+    /// Something suspicious about the value that is not an error.
+    warning: Option<String>,
 }
 
 impl Picked {
@@ -342,10 +344,24 @@ impl Layers<'_> {
                 value.clone()
             };
             let note = was_trimmed.then(|| "surrounding whitespace trimmed".to_owned());
+            // `KEY="value"` copied from a .env file into Docker's `--env-file`, a systemd unit
+            // or a JSON string keeps the quotes as part of the value, and the credentials then
+            // fail with an unhelpful 401. dotenvy removes quotes itself, so .env is not suspect.
+            let quoted = trimmed.len() >= 2
+                && ['"', '\'']
+                    .iter()
+                    .any(|q| trimmed.starts_with(*q) && trimmed.ends_with(*q));
+            let warning = (quoted && !matches!(source, Source::DotEnv(_))).then(|| {
+                format!(
+                    "{} from {source} is wrapped in quotes, which are kept as part of the value; remove them unless they belong to it",
+                    key.name()
+                )
+            });
             return Ok((
                 Some(Picked {
                     value,
                     origin: Origin { source, note },
+                    warning,
                 }),
                 empty_in,
             ));
@@ -414,13 +430,22 @@ impl Layers<'_> {
         warnings
     }
 
-    fn build(self, warnings: Vec<String>) -> Result<Config, ConfigError> {
+    fn build(self, mut warnings: Vec<String>) -> Result<Config, ConfigError> {
         let mut errors = Vec::new();
         let mut origins: BTreeMap<Key, Origin> = BTreeMap::new();
 
-        let take = |key: Key, errors: &mut Vec<ConfigError>| -> Option<Picked> {
+        let take = |key: Key,
+                    errors: &mut Vec<ConfigError>,
+                    warnings: &mut Vec<String>|
+         -> Option<Picked> {
             match self.pick(key) {
-                Ok((Some(picked), _)) => Some(picked),
+                Ok((Some(picked), _)) => {
+                    if let Some(warning) = &picked.warning {
+                        tracing::warn!("{warning}");
+                        warnings.push(warning.clone());
+                    }
+                    Some(picked)
+                }
                 Ok((None, empty_in)) => {
                     if key.is_required() {
                         errors.push(ConfigError::Missing {
@@ -439,16 +464,16 @@ impl Layers<'_> {
             }
         };
 
-        let client_id = take(Key::ClientId, &mut errors);
-        let client_secret = take(Key::ClientSecret, &mut errors);
-        let app_key = take(Key::AppKey, &mut errors);
-        let tenant = take(Key::TenantId, &mut errors);
-        let app_id = take(Key::AppId, &mut errors);
-        let environment = take(Key::Environment, &mut errors);
-        let auth_url = take(Key::AuthUrl, &mut errors);
-        let api_url = take(Key::ApiUrl, &mut errors);
-        let timezone = take(Key::Timezone, &mut errors);
-        let hub = take(Key::EnterpriseHub, &mut errors);
+        let client_id = take(Key::ClientId, &mut errors, &mut warnings);
+        let client_secret = take(Key::ClientSecret, &mut errors, &mut warnings);
+        let app_key = take(Key::AppKey, &mut errors, &mut warnings);
+        let tenant = take(Key::TenantId, &mut errors, &mut warnings);
+        let app_id = take(Key::AppId, &mut errors, &mut warnings);
+        let environment = take(Key::Environment, &mut errors, &mut warnings);
+        let auth_url = take(Key::AuthUrl, &mut errors, &mut warnings);
+        let api_url = take(Key::ApiUrl, &mut errors, &mut warnings);
+        let timezone = take(Key::Timezone, &mut errors, &mut warnings);
+        let hub = take(Key::EnterpriseHub, &mut errors, &mut warnings);
 
         let mut record = |key: Key, origin: Origin| {
             origins.insert(key, origin);
@@ -622,7 +647,6 @@ impl Layers<'_> {
             Some(margin) => (margin, Source::Builder),
             None => (DEFAULT_TOKEN_REFRESH_MARGIN, Source::Default),
         };
-        let mut warnings = warnings;
         if token_refresh_margin >= TOKEN_LIFETIME {
             // Not an error: a test may want a token refreshed on every call. But in production
             // it doubles the requests and eats into the token endpoint's rate limit.
