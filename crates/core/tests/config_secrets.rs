@@ -58,6 +58,9 @@ fn config_builder_and_report_never_show_secrets() {
     let report = config.report();
     assert_clean("report Debug", &format!("{report:?}"));
     assert_clean("report Display", &report.to_string());
+    let json = serde_json::to_string(&report).unwrap();
+    assert_clean("report JSON", &json);
+    assert!(json.contains(r#""value":"cs2.********""#), "{json}");
     for row in report.rows() {
         assert_clean("report row", &format!("{row:?} {}", row.value));
     }

@@ -559,3 +559,27 @@ fn quoted_values_outside_dotenv_are_warned_about() {
     assert_eq!(config.app_id(), Some("app-2"));
     assert!(config.warnings().is_empty());
 }
+
+#[test]
+fn report_serializes_for_machine_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "st.json", r#"{"SERVICETITAN_APP_ID": "a"}"#);
+    let report = isolated(&[]).config_file(&file).resolve().unwrap().report();
+    let json = serde_json::to_value(&report).unwrap();
+    let rows = json["rows"].as_array().unwrap();
+    let row = |key: &str| rows.iter().find(|r| r["key"] == key).unwrap().clone();
+    assert_eq!(
+        row("SERVICETITAN_APP_ID")["source"],
+        serde_json::json!({"kind": "file", "path": file})
+    );
+    assert_eq!(
+        row("SERVICETITAN_CLIENT_ID")["source"],
+        serde_json::json!({"kind": "env"})
+    );
+    assert_eq!(
+        row("SERVICETITAN_TIMEZONE")["source"],
+        serde_json::json!({"kind": "default"})
+    );
+    assert_eq!(row("SERVICETITAN_APP_KEY")["value"], "********");
+    assert_eq!(json["warnings"], serde_json::json!([]));
+}

@@ -9,7 +9,7 @@ use url::Url;
 use super::source::Source;
 
 /// One setting of a [`ConfigReport`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ReportRow {
     /// The variable name (`SERVICETITAN_CLIENT_ID`), or `token_refresh_margin` for the
     /// builder-only setting.
@@ -22,8 +22,9 @@ pub struct ReportRow {
     pub note: Option<String>,
 }
 
-/// Every setting of a [`Config`](super::Config) with its source; `Display` renders a table.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Every setting of a [`Config`](super::Config) with its source; `Display` renders a table,
+/// `Serialize` gives the same rows for `--json` output.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ConfigReport {
     pub(crate) rows: Vec<ReportRow>,
     pub(crate) warnings: Vec<String>,

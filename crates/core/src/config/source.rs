@@ -12,7 +12,10 @@ use secrecy::SecretString;
 use super::error::ConfigError;
 
 /// The source a resolved value came from, highest priority first.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Serializes as `{"kind": "file", "path": "…"}` / `{"kind": "env"}` for machine-readable reports.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(tag = "kind", content = "path", rename_all = "lowercase")]
 pub enum Source {
     /// Set in code on the [`ConfigBuilder`](super::ConfigBuilder) (or by [`Config::with_tenant`](super::Config::with_tenant)).
     Builder,
