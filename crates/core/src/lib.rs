@@ -33,6 +33,7 @@ pub use transport::Transport;
 
 /// Re-exported so generated crates and users name the same versions.
 pub use chrono;
+pub use futures;
 pub use progenitor_client;
 pub use reqwest;
 pub use rust_decimal;
