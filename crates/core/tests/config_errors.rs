@@ -691,7 +691,7 @@ fn dotenv_syntax_error_gives_line_and_variable_but_not_the_value() {
     );
     let (err, msg) = err_of(
         Config::builder()
-            .working_dir(dir.path())
+            .dotenv_path(dir.path().join(".env"))
             .env_source(EnvSource::from_map(complete())),
     );
     assert!(matches!(err, ConfigError::DotEnvSyntax { .. }), "{err:?}");
@@ -738,6 +738,40 @@ fn dotenv_unquoted_space_points_at_the_column() {
             "variable SERVICETITAN_TIMEZONE",
             "column 35",
             "quote values that contain spaces",
+        ],
+    );
+}
+
+#[test]
+fn broken_default_dotenv_is_named_when_a_value_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        ".env",
+        "GREETING=hello world\nSERVICETITAN_TENANT_ID=5\n",
+    );
+    let (err, msg) = err_of(Config::builder().working_dir(dir.path()).env_source(
+        EnvSource::from_map(complete_except("SERVICETITAN_TENANT_ID")),
+    ));
+    assert!(
+        matches!(
+            err,
+            ConfigError::Missing {
+                key: Key::TenantId,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_contains(
+        &msg,
+        &[
+            "missing required setting SERVICETITAN_TENANT_ID",
+            &format!(
+                "skipped .env file {} has a syntax error on line 1",
+                dir.path().join(".env").display()
+            ),
+            "variable GREETING",
         ],
     );
 }

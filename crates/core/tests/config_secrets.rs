@@ -249,6 +249,23 @@ fn logs_at_trace_never_show_secrets() {
             &servicetitan_core::config::Source::Env
         );
         let _ = config.with_tenant(9);
+        // A broken ./.env holding a secret is skipped with a warning that must not quote it.
+        let broken = tempfile::tempdir().unwrap();
+        write(
+            broken.path(),
+            ".env",
+            &format!("SERVICETITAN_APP_KEY='{APP_KEY}\n"),
+        );
+        let skipped = Config::builder()
+            .working_dir(broken.path())
+            .env_source(EnvSource::empty())
+            .resolve()
+            .unwrap_err();
+        assert!(
+            skipped.to_string().contains("skipped .env file"),
+            "{skipped}"
+        );
+        assert_clean("skipped .env error", &skipped.to_string());
         let _ = errors_with_secrets_around(dir.path());
     });
 

@@ -583,3 +583,26 @@ fn report_serializes_for_machine_output() {
     assert_eq!(row("SERVICETITAN_APP_KEY")["value"], "********");
     assert_eq!(json["warnings"], serde_json::json!([]));
 }
+
+#[test]
+fn broken_default_dotenv_is_skipped_with_a_warning() {
+    // A ./.env written for docker compose (unquoted spaces) must not stop a program that is
+    // configured by other means.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".env", "GREETING=hello world\n");
+    let config = Config::builder()
+        .env_source(EnvSource::from_map(required_env()))
+        .working_dir(dir.path())
+        .resolve()
+        .unwrap();
+    assert_eq!(config.tenant_id(), 11);
+    assert_eq!(config.warnings().len(), 1);
+    assert!(
+        config.warnings()[0].starts_with(&format!(
+            "ignoring .env file {}",
+            dir.path().join(".env").display()
+        )),
+        "{:?}",
+        config.warnings()
+    );
+}

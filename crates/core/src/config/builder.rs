@@ -188,8 +188,10 @@ impl ConfigBuilder {
             Some(path) => Some(FileLayer::load(&anchored(path))?),
             None => None,
         };
-        let (dotenv, dotenv_absent) = match &self.dotenv {
+        let mut warnings = Vec::new();
+        let (dotenv, dotenv_skipped) = match &self.dotenv {
             DotEnvChoice::Disabled => (None, None),
+            // Asked for by name: any problem with it is an error.
             DotEnvChoice::Path(path) => (Some(DotEnvFile::load(&anchored(path))?), None),
             DotEnvChoice::Auto => match &working_dir {
                 Some(dir) => {
@@ -198,8 +200,19 @@ impl ConfigBuilder {
                         Ok(file) => (Some(file), None),
                         // The default location is optional; its absence is mentioned only if a
                         // required value turns out to be missing.
-                        Err(ConfigError::DotEnvNotFound { path }) => (None, Some(path)),
-                        Err(err) => return Err(err),
+                        Err(ConfigError::DotEnvNotFound { path }) => {
+                            (None, Some(Checked::DotEnvAbsent(path)))
+                        }
+                        // A `./.env` is often shared with other tools that accept syntax
+                        // dotenvy does not (docker compose takes unquoted spaces). Refusing to
+                        // start over it would punish users who configure everything else, so it
+                        // is skipped with a warning, and named if a required value is missing.
+                        Err(err) => {
+                            let reason = err.to_string();
+                            tracing::warn!("ignoring {reason}");
+                            warnings.push(format!("ignoring {reason}"));
+                            (None, Some(Checked::DotEnvUnusable { path, reason }))
+                        }
                     }
                 }
                 None => {
@@ -220,11 +233,11 @@ impl ConfigBuilder {
             file: file.as_ref(),
             env: &self.env_source,
             dotenv: dotenv.as_ref(),
-            dotenv_absent,
+            dotenv_skipped,
         };
-        let warnings = layers.unknown_variable_warnings();
-        for warning in &warnings {
+        for warning in layers.unknown_variable_warnings() {
             tracing::warn!("{warning}");
+            warnings.push(warning);
         }
         layers.build(warnings)
     }
@@ -260,8 +273,8 @@ struct Layers<'a> {
     file: Option<&'a FileLayer>,
     env: &'a EnvSource,
     dotenv: Option<&'a DotEnvFile>,
-    /// The default `.env` location, when nothing was there (mentioned in "missing" errors).
-    dotenv_absent: Option<PathBuf>,
+    /// The default `.env`, when it was absent or unusable (mentioned in "missing" errors).
+    dotenv_skipped: Option<Checked>,
 }
 
 /// A value chosen for one key.
@@ -377,8 +390,8 @@ impl Layers<'_> {
         checked.push(Checked::Env);
         if let Some(dotenv) = self.dotenv {
             checked.push(Checked::DotEnv(dotenv.path.clone()));
-        } else if let Some(path) = &self.dotenv_absent {
-            checked.push(Checked::DotEnvAbsent(path.clone()));
+        } else if let Some(skipped) = &self.dotenv_skipped {
+            checked.push(skipped.clone());
         }
         checked
     }

@@ -249,6 +249,13 @@ pub enum Checked {
     DotEnv(PathBuf),
     /// No `.env` file exists at this path (the default location was looked at).
     DotEnvAbsent(PathBuf),
+    /// The default `.env` exists but could not be read or parsed, so it was skipped.
+    DotEnvUnusable {
+        /// Its path.
+        path: PathBuf,
+        /// Why it was skipped.
+        reason: String,
+    },
 }
 
 impl Checked {
@@ -259,6 +266,7 @@ impl Checked {
             Checked::Env => format!("environment variable {}", key.name()),
             Checked::DotEnv(path) => format!(".env file {}", path.display()),
             Checked::DotEnvAbsent(path) => format!(".env file {} (does not exist)", path.display()),
+            Checked::DotEnvUnusable { reason, .. } => format!("skipped {reason}"),
         }
     }
 }
