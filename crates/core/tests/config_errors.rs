@@ -801,3 +801,49 @@ fn errors_are_clone_and_std_errors() {
     let boxed: Box<dyn std::error::Error + Send + Sync + 'static> = Box::new(err);
     assert!(boxed.to_string().contains("SERVICETITAN_CLIENT_ID"));
 }
+
+/// A variable of the real environment that is not UTF-8 (only the process environment can hold
+/// one): checked in a child process, since tests must not change their own environment.
+#[cfg(unix)]
+#[test]
+fn non_unicode_environment_variable() {
+    use std::os::unix::ffi::OsStrExt;
+    const CHILD: &str = "SERVICETITAN_CONFIG_TEST_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        let (err, msg) = err_of(Config::builder().no_dotenv());
+        assert!(
+            matches!(
+                err.errors()[0],
+                ConfigError::NotUnicode {
+                    key: Key::ClientId,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_contains(
+            &msg,
+            &["SERVICETITAN_CLIENT_ID from environment is not valid UTF-8"],
+        );
+        return;
+    }
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["--exact", "non_unicode_environment_variable", "--nocapture"])
+        .env(CHILD, "1")
+        .env(
+            "SERVICETITAN_CLIENT_ID",
+            std::ffi::OsStr::from_bytes(b"cid.\xff\xfe"),
+        );
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "child failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("1 passed"),
+        "the child ran no test:\n{stdout}"
+    );
+}

@@ -144,6 +144,11 @@ impl ConfigBuilder {
     }
 
     /// Where environment variables come from (default: the process environment).
+    ///
+    /// This replaces only the real environment; the `.env` file is still read (from
+    /// [`working_dir`](Self::working_dir)) unless [`no_dotenv`](Self::no_dotenv) or
+    /// [`dotenv_path`](Self::dotenv_path) says otherwise. (`${VAR}` substitution inside a `.env`
+    /// file is dotenvy's and consults the real process environment.)
     pub fn env_source(mut self, env: EnvSource) -> Self {
         self.env_source = env;
         self
