@@ -27,8 +27,10 @@ pub mod upload;
 
 pub use client::{Client, ClientBuilder, DomainParts};
 pub use config::Config;
-pub use error::Error;
+pub use error::{ApiError, Error, Problem};
+pub use limit::Limits;
 pub use operation::{OperationKind, OperationMeta};
+pub use retry::RetryPolicy;
 pub use transport::Transport;
 
 /// Re-exported so generated crates and users name the same versions.

@@ -110,6 +110,45 @@ async fn default_request_timeout_applies_and_can_be_changed() {
     assert!(err.is_timeout());
 }
 
+/// Paused time: reqwest's timeout is a tokio timer, so the runtime jumps straight to it while
+/// the (real) server is still delaying its answer. Without a default timeout the call would
+/// simply succeed after the server's delay.
+#[tokio::test(start_paused = true)]
+async fn default_request_timeout_is_120_seconds() {
+    let server = MockServer::start().await;
+    mount_token(&server, TOKEN, 900).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
+        .mount(&server)
+        .await;
+    let client = servicetitan_core::Client::builder()
+        .client_id(CLIENT_ID)
+        .client_secret(SECRET)
+        .app_key(APP_KEY)
+        .tenant_id(TENANT)
+        .auth_url(server.uri())
+        .api_url(server.uri())
+        .env_source(servicetitan_core::config::EnvSource::empty())
+        .no_dotenv()
+        .http_client(http())
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap();
+    client.access_token().await.unwrap();
+    let start = tokio::time::Instant::now();
+    let err = get_job(&client, 1).await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(start.elapsed().as_secs(), 120);
+    assert_eq!(
+        servicetitan_core::client::DEFAULT_REQUEST_TIMEOUT,
+        Duration::from_secs(120)
+    );
+    assert_eq!(
+        servicetitan_core::client::DEFAULT_CONNECT_TIMEOUT,
+        Duration::from_secs(10)
+    );
+}
+
 /// A `MakeWriter` collecting everything the fmt subscriber writes.
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
