@@ -221,6 +221,9 @@ pub(crate) struct TenantLimits {
     pub(crate) requests: Option<RateLimiter>,
     pub(crate) reports: Option<KeyedRateLimiter<String>>,
     pub(crate) concurrency: HashMap<String, Arc<Semaphore>>,
+    /// Set when ServiceTitan answered 429 with a wait: every call of the tenant holds off until
+    /// then, instead of each finding out with a 429 of its own.
+    paused_until: Mutex<Option<tokio::time::Instant>>,
 }
 
 impl TenantLimits {
@@ -235,7 +238,24 @@ impl TenantLimits {
                 .iter()
                 .map(|(op, n)| (op.clone(), Arc::new(Semaphore::new(*n))))
                 .collect(),
+            paused_until: Mutex::new(None),
         }
+    }
+
+    /// Holds off every call of the tenant for `wait` (a server-requested wait).
+    pub(crate) fn pause(&self, wait: Duration) {
+        let until = tokio::time::Instant::now() + wait;
+        let mut paused = self.paused_until.lock().unwrap_or_else(|p| p.into_inner());
+        if paused.is_none_or(|current| current < until) {
+            *paused = Some(until);
+        }
+    }
+
+    /// How long calls must still hold off, if at all.
+    pub(crate) fn paused_for(&self) -> Option<Duration> {
+        let paused = *self.paused_until.lock().unwrap_or_else(|p| p.into_inner());
+        let remaining = paused?.checked_duration_since(tokio::time::Instant::now())?;
+        (!remaining.is_zero()).then_some(remaining)
     }
 
     /// A description of the request limit for 429 messages.

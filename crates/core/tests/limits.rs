@@ -232,3 +232,38 @@ async fn concurrency_cap_per_operation() {
         start.elapsed()
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_server_429_holds_off_the_whole_tenant() {
+    let server = MockServer::start().await;
+    mount_token(&server, TOKEN, 900).await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path("/jpm/v2/tenant/42/jobs/1"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "5"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let client = builder(&server)
+        .retry_policy(servicetitan_core::RetryPolicy::never())
+        .build()
+        .unwrap();
+    client.access_token().await.unwrap();
+    let start = Instant::now();
+    get_job(&client, 1).await.unwrap_err();
+    // Another call of the same tenant, from another domain client, waits out the 5 s.
+    get_from(&client, "crm/v2", 1).await;
+    let elapsed = start.elapsed();
+    assert!(
+        elapsed >= Duration::from_secs(5) && elapsed < Duration::from_secs(6),
+        "{elapsed:?}"
+    );
+    // Another tenant is not held back.
+    let other = client.tenant(77);
+    other.access_token().await.unwrap();
+    let start = Instant::now();
+    get_from(&other, "crm/v2", 1).await;
+    assert!(start.elapsed() < Duration::from_millis(100));
+}

@@ -449,3 +449,40 @@ async fn refused_connections_are_retried_then_reported() {
     let err = get_job(&client, 1).await.unwrap_err();
     assert!(matches!(err, Error::Http(_)), "{err:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_token_endpoint_is_retried_before_the_call() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/connect/token"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    mount_token(&server, TOKEN, 900).await;
+    Mock::given(method("POST"))
+        .and(path("/jpm/v2/tenant/42/jobs"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    // Even a POST: the API had not been called when the token request failed.
+    let client = client(&server);
+    call(&client, &JOBS_CREATE, Method::POST, "/tenant/42/jobs")
+        .await
+        .unwrap();
+    assert_eq!(hits(&server, "/connect/token").await, 2);
+    assert_eq!(hits(&server, "/jpm/v2/tenant/42/jobs").await, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refused_token_request_is_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/connect/token"))
+        .respond_with(ResponseTemplate::new(400))
+        .mount(&server)
+        .await;
+    let err = get_job(&client(&server), 1).await.unwrap_err();
+    assert!(matches!(err, Error::Auth { .. }));
+    assert_eq!(hits(&server, "/connect/token").await, 1);
+}

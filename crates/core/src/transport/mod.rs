@@ -159,6 +159,39 @@ impl Transport {
         loop {
             attempt += 1;
             span.record("attempt", attempt);
+            self.pace(report.as_deref()).await;
+
+            let token = match inner.tokens.token().await {
+                Ok(token) => token,
+                Err(err) => {
+                    failures += 1;
+                    // The API was not called yet, so any method may wait and try again when the
+                    // token endpoint itself had a transient failure.
+                    let transient = matches!(
+                        err,
+                        Error::Auth {
+                            reason: AuthFailure::ServerError | AuthFailure::Unreachable,
+                            ..
+                        }
+                    );
+                    if transient {
+                        if let Some(wait) = self.next_wait(failures, None, started) {
+                            tracing::debug!(
+                                attempt,
+                                wait_ms = wait.as_millis() as u64,
+                                error = %err,
+                                "token endpoint failed; retrying"
+                            );
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
+                    }
+                    tracing::debug!(error = %err, "no access token");
+                    let url = template.as_ref().expect("not sent yet").url().clone();
+                    return Ok(token_failure(err, url));
+                }
+            };
+
             // A request whose body cannot be cloned (a stream) is sent once, as is.
             let mut request = match template.as_ref().and_then(reqwest::Request::try_clone) {
                 Some(copy) => copy,
@@ -166,15 +199,6 @@ impl Transport {
             };
             let can_repeat = template.is_some();
 
-            self.pace(report.as_deref()).await;
-
-            let token = match inner.tokens.token().await {
-                Ok(token) => token,
-                Err(err) => {
-                    tracing::debug!(error = %err, "no access token");
-                    return Ok(token_failure(err, request.url().clone()));
-                }
-            };
             set_headers(
                 request.headers_mut(),
                 &token.secret,
@@ -242,6 +266,13 @@ impl Transport {
                 span.record("trace_id", trace_id.as_str());
             }
             failures += 1;
+            if status == StatusCode::TOO_MANY_REQUESTS && !report_data {
+                // The tenant's budget is spent for every call, not only this one. (A report's
+                // 429 concerns that report alone.)
+                if let Some(wait) = error.retry_after {
+                    inner.limits.pause(wait.min(inner.retry.max_elapsed));
+                }
+            }
             if can_repeat {
                 if let Verdict::Retry(server_wait) =
                     classify_status(status, may_repeat, report_data, error.retry_after)
@@ -272,6 +303,13 @@ impl Transport {
     /// Waits for the tenant's request budget (and the report's, for report runs).
     async fn pace(&self, report: Option<&str>) {
         let limits = &self.inner.limits;
+        if let Some(wait) = limits.paused_for() {
+            tracing::debug!(
+                wait_ms = wait.as_millis() as u64,
+                "ServiceTitan asked this tenant to slow down (429); waiting"
+            );
+            tokio::time::sleep(wait).await;
+        }
         if let Some(limiter) = &limits.requests {
             let waited = limiter.acquire().await;
             if !waited.is_zero() {
