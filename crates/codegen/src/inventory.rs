@@ -184,10 +184,14 @@ fn describe(doc: &Value, path: &str, method: &str, op: &Value, shared: Option<&V
         .and_then(schema_ref_name)
         .map(String::from);
 
-    let is_download = success.is_some_and(|(code, r)| {
-        code.starts_with('3')
-            || r.get("content").and_then(Value::as_object).is_some_and(|c| c.contains_key("application/octet-stream"))
-    });
+    let redirects = op
+        .get("responses")
+        .and_then(Value::as_object)
+        .is_some_and(|r| r.keys().any(|c| c.starts_with('3')));
+    let is_download = redirects
+        || success.is_some_and(|(_, r)| {
+            r.get("content").and_then(Value::as_object).is_some_and(|c| c.contains_key("application/octet-stream"))
+        });
     let is_upload = op
         .pointer("/requestBody/content")
         .and_then(Value::as_object)

@@ -49,7 +49,7 @@ pub mod field {
     }
     /// Length of `Vec<T>` or `Option<Vec<T>>`.
     pub fn len<T: Len>(v: &T) -> usize {
-        v.len()
+        v.count_items()
     }
     /// `String` or `Option<String>`.
     pub fn text<T: Text>(v: &T) -> Option<&str> {
@@ -103,17 +103,53 @@ pub mod field {
             self.unwrap_or_default()
         }
     }
+    /// The page a builder was set to start from (`page` optional or required), default 1.
+    pub fn start_page<T: StartPage>(v: &T) -> i32 {
+        v.start_page()
+    }
+    /// The `from` a builder was set to start from (optional or required).
+    pub fn start_from<T: StartFrom>(v: &T) -> Option<String> {
+        v.start_from()
+    }
+    #[doc(hidden)]
+    pub trait StartPage {
+        fn start_page(&self) -> i32;
+    }
+    impl<E> StartPage for Result<Option<i32>, E> {
+        fn start_page(&self) -> i32 {
+            self.as_ref().ok().copied().flatten().unwrap_or(1)
+        }
+    }
+    impl<E> StartPage for Result<i32, E> {
+        fn start_page(&self) -> i32 {
+            self.as_ref().ok().copied().unwrap_or(1)
+        }
+    }
+    #[doc(hidden)]
+    pub trait StartFrom {
+        fn start_from(&self) -> Option<String>;
+    }
+    impl<E> StartFrom for Result<Option<String>, E> {
+        fn start_from(&self) -> Option<String> {
+            self.as_ref().ok().cloned().flatten()
+        }
+    }
+    impl<E> StartFrom for Result<String, E> {
+        fn start_from(&self) -> Option<String> {
+            self.as_ref().ok().cloned()
+        }
+    }
     #[doc(hidden)]
     pub trait Len {
-        fn len(&self) -> usize;
+        fn count_items(&self) -> usize;
     }
     impl<T> Len for Vec<T> {
-        fn len(&self) -> usize {
+        fn count_items(&self) -> usize {
             Vec::len(self)
         }
     }
     impl<T> Len for Option<Vec<T>> {
-        fn len(&self) -> usize {
+        fn count_items(&self) -> usize {
             self.as_ref().map_or(0, Vec::len)
         }
     }
