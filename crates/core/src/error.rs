@@ -324,7 +324,8 @@ pub struct ApiError {
     pub status: StatusCode,
     /// The parsed RFC 7807 body, when the body was one.
     pub problem: Option<Problem>,
-    /// The body as text when it was not a JSON problem (an HTML page, plain text), truncated.
+    /// The body as text when it was not an RFC 7807 problem (an HTML page, plain text, other
+    /// JSON), truncated to 4 KiB.
     pub raw_body: Option<String>,
     /// The wait the server asked for (`Retry-After`, or the seconds named in a 429's title).
     pub retry_after: Option<Duration>,
@@ -355,8 +356,9 @@ impl ApiError {
         let (problem, raw_body) = match body {
             Some(bytes) if !bytes.iter().all(u8::is_ascii_whitespace) => {
                 match serde_json::from_slice::<Problem>(bytes) {
-                    Ok(problem) => (Some(problem), None),
-                    Err(_) => (None, Some(excerpt(bytes, RAW_BODY_LEN))),
+                    // JSON that is not a problem document (`{"message": …}`, `[]`) is kept as text.
+                    Ok(problem) if problem != Problem::default() => (Some(problem), None),
+                    _ => (None, Some(excerpt(bytes, RAW_BODY_LEN))),
                 }
             }
             _ => (None, None),
@@ -528,7 +530,7 @@ impl fmt::Display for ApiError {
         if let Some(raw) = &self.raw_body {
             let one_line: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
             let shown: String = one_line.chars().take(200).collect();
-            write!(f, ". Body (not JSON): {shown}")?;
+            write!(f, ". Response body: {shown}")?;
         }
         if let Some(trace) = &self.trace_id {
             write!(f, " (traceId {trace})")?;

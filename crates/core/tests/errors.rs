@@ -96,7 +96,7 @@ async fn an_html_error_page_is_kept_as_text() {
     let text = err.to_string();
     assert!(text.contains("500 Internal Server Error"), "{text}");
     assert!(
-        text.contains("Body (not JSON): <html><body><h1>Server Error</h1> <p>Something broke"),
+        text.contains("Response body: <html><body><h1>Server Error</h1> <p>Something broke"),
         "{text}"
     );
 }
@@ -260,4 +260,16 @@ fn long_bodies_are_cut_in_decode_errors() {
         panic!()
     };
     assert!(excerpt.len() < 600 && excerpt.ends_with('…'));
+}
+
+#[tokio::test]
+async fn json_that_is_not_a_problem_is_kept_as_text() {
+    let server = answering(400, Some(serde_json::json!({"message": "Job is locked"}))).await;
+    let err = get_job(&client(&server), 1).await.unwrap_err();
+    let api = err.api().unwrap();
+    assert!(api.problem.is_none());
+    assert!(
+        err.to_string().contains(r#"{"message":"Job is locked"}"#),
+        "{err}"
+    );
 }
