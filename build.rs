@@ -17,13 +17,19 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 fn main() {
-    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     println!("cargo:rerun-if-env-changed={SPECS_DIR_ENV}");
     let specs_dir = find_specs_dir(&root).unwrap_or_else(|e| panic!("{e}"));
     let manifest = Manifest::load(&specs_dir).unwrap_or_else(|e| panic!("{e}"));
-    println!("cargo:rerun-if-changed={}", specs_dir.join("manifest.json").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        specs_dir.join("manifest.json").display()
+    );
 
-    let mut inventory = String::from("/// Every operation of every spec.\npub static SPEC_OPERATIONS: &[SpecOperation] = &[\n");
+    let mut inventory = String::from(
+        "/// Every operation of every spec.\npub static SPEC_OPERATIONS: &[SpecOperation] = &[\n",
+    );
     let mut refs = String::from("/// References every method the specs promise; fails to compile if one is missing.\n#[allow(dead_code)]\nfn reference_every_method() {\n");
     let mut tables = String::from("/// Each crate's operation table.\nfn crate_tables() -> Vec<(&'static str, &'static [servicetitan::OperationMeta])> {\n    vec![\n");
     for module in &manifest.modules {
@@ -32,7 +38,8 @@ fn main() {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
             panic!("missing spec {} ({e}); run `cargo xtask specs fetch` (or `--from ../shared/specs`)", path.display())
         });
-        let spec: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let spec: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let rust = module.rust_name();
         for op in operations(&spec) {
             let kind = match op.kind {
@@ -48,9 +55,19 @@ fn main() {
                 module.short, op.operation_id, op.method, op.path, kind, op.method_name
             )
             .unwrap();
-            writeln!(refs, "    let _ = servicetitan::{rust}::Api::{};", op.method_name).unwrap();
+            writeln!(
+                refs,
+                "    let _ = servicetitan::{rust}::Api::{};",
+                op.method_name
+            )
+            .unwrap();
         }
-        writeln!(tables, "        ({:?}, &servicetitan::{rust}::OPERATIONS[..]),", module.short).unwrap();
+        writeln!(
+            tables,
+            "        ({:?}, &servicetitan::{rust}::OPERATIONS[..]),",
+            module.short
+        )
+        .unwrap();
     }
     inventory.push_str("];\n");
     refs.push_str("}\n");

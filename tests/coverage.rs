@@ -12,10 +12,13 @@ include!(concat!(env!("OUT_DIR"), "/method_refs.rs"));
 
 #[test]
 fn every_spec_operation_has_a_method() {
-    let tables: BTreeMap<&str, &[servicetitan::OperationMeta]> = crate_tables().into_iter().collect();
+    let tables: BTreeMap<&str, &[servicetitan::OperationMeta]> =
+        crate_tables().into_iter().collect();
     let mut missing = Vec::new();
     for op in SPEC_OPERATIONS {
-        let table = tables.get(op.module).unwrap_or_else(|| panic!("no crate for module {}", op.module));
+        let table = tables
+            .get(op.module)
+            .unwrap_or_else(|| panic!("no crate for module {}", op.module));
         match table.iter().find(|m| m.operation_id == op.operation_id) {
             None => missing.push(format!("{}::{}", op.module, op.operation_id)),
             Some(meta) => {
@@ -26,10 +29,20 @@ fn every_spec_operation_has_a_method() {
             }
         }
     }
-    assert!(missing.is_empty(), "operations without a method: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "operations without a method: {missing:?}"
+    );
     let generated: usize = tables.values().map(|t| t.len()).sum();
-    assert_eq!(generated, SPEC_OPERATIONS.len(), "crates list operations the specs do not have");
-    println!("coverage: {generated} of {} operations", SPEC_OPERATIONS.len());
+    assert_eq!(
+        generated,
+        SPEC_OPERATIONS.len(),
+        "crates list operations the specs do not have"
+    );
+    println!(
+        "coverage: {generated} of {} operations",
+        SPEC_OPERATIONS.len()
+    );
 }
 
 #[test]
@@ -50,7 +63,11 @@ fn only_uploads_are_hand_written() {
 fn every_operation_names_its_oauth_scope() {
     for (module, table) in crate_tables() {
         for meta in table {
-            assert!(!meta.scopes.is_empty(), "{module}::{} has no scope", meta.operation_id);
+            assert!(
+                !meta.scopes.is_empty(),
+                "{module}::{} has no scope",
+                meta.operation_id
+            );
         }
     }
     let jobs = servicetitan::jpm::operation_meta("Jobs_GetList");

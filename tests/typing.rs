@@ -1,19 +1,24 @@
 //! The typing rules of the generated models, checked on real generated types.
 
 use chrono::{TimeZone, Timelike, Utc};
-use servicetitan::jpm::types::{ExportJobsResponse, JobResponse, JobResponsePage, JobStatus};
 use serde_json::json;
+use servicetitan::jpm::types::{ExportJobsResponse, JobResponse, JobResponsePage, JobStatus};
 
 #[test]
 fn unknown_fields_are_ignored() {
     // The spec says `additionalProperties: false`; the API adds fields anyway.
-    let job: JobResponse = serde_json::from_value(json!({"id": 7, "jobNumber": "7", "brandNewField": {"x": 1}})).unwrap();
+    let job: JobResponse =
+        serde_json::from_value(json!({"id": 7, "jobNumber": "7", "brandNewField": {"x": 1}}))
+            .unwrap();
     assert_eq!(job.id, 7);
 }
 
 #[test]
 fn nulls_where_the_spec_promised_values_do_not_fail() {
-    let job: JobResponse = serde_json::from_value(json!({"id": 1, "jobNumber": null, "customerId": null, "createdOn": null})).unwrap();
+    let job: JobResponse = serde_json::from_value(
+        json!({"id": 1, "jobNumber": null, "customerId": null, "createdOn": null}),
+    )
+    .unwrap();
     assert_eq!(job.job_number, None);
     assert_eq!(job.customer_id, None);
 }
@@ -30,17 +35,27 @@ fn enums_are_open_on_read_and_closed_on_write() {
     // …but a request can only be built from documented values.
     let err = "Teleported".parse::<JobStatus>().unwrap_err();
     assert!(err.to_string().contains("Scheduled"), "{err}");
-    assert_eq!("Canceled".parse::<JobStatus>().unwrap(), JobStatus::Canceled);
+    assert_eq!(
+        "Canceled".parse::<JobStatus>().unwrap(),
+        JobStatus::Canceled
+    );
 }
 
 #[test]
 fn date_times_accept_what_the_api_sends() {
     let expect = Utc.with_ymd_and_hms(2024, 3, 10, 7, 5, 9).unwrap();
-    for text in ["2024-03-10T07:05:09Z", "2024-03-10T07:05:09", "2024-03-10T07:05:09.0000000Z", "2024-03-10T02:05:09-05:00"] {
+    for text in [
+        "2024-03-10T07:05:09Z",
+        "2024-03-10T07:05:09",
+        "2024-03-10T07:05:09.0000000Z",
+        "2024-03-10T02:05:09-05:00",
+    ] {
         let job: JobResponse = serde_json::from_value(json!({"id": 1, "createdOn": text})).unwrap();
         assert_eq!(job.created_on, Some(expect), "{text}");
     }
-    let job: JobResponse = serde_json::from_value(json!({"id": 1, "createdOn": "2024-03-10T07:05:09.1234567Z"})).unwrap();
+    let job: JobResponse =
+        serde_json::from_value(json!({"id": 1, "createdOn": "2024-03-10T07:05:09.1234567Z"}))
+            .unwrap();
     assert_eq!(job.created_on.unwrap().nanosecond(), 123_456_700);
 }
 
@@ -65,7 +80,10 @@ fn money_is_decimal_not_float() {
     let rec: ExportJobsResponse = serde_json::from_value(json!({"id": 1, "total": 0.1})).unwrap();
     let total: rust_decimal::Decimal = rec.total.unwrap();
     assert_eq!(total.to_string(), "0.1");
-    assert_eq!(total + total + total, "0.3".parse::<rust_decimal::Decimal>().unwrap());
+    assert_eq!(
+        total + total + total,
+        "0.3".parse::<rust_decimal::Decimal>().unwrap()
+    );
 }
 
 #[test]
@@ -77,8 +95,14 @@ fn names_a_person_would_write() {
     }
     assert_eq!(named::<JobResponse>(), "JobResponse");
     assert_eq!(named::<JobResponsePage>(), "JobResponsePage");
-    assert_eq!(named::<servicetitan::jpm::types::ExportJobsResponseBatch>(), "ExportJobsResponseBatch");
-    assert_eq!(servicetitan::jpm::operation_meta("Jobs_GetList").method_name, "jobs_get_list");
+    assert_eq!(
+        named::<servicetitan::jpm::types::ExportJobsResponseBatch>(),
+        "ExportJobsResponseBatch"
+    );
+    assert_eq!(
+        servicetitan::jpm::operation_meta("Jobs_GetList").method_name,
+        "jobs_get_list"
+    );
 }
 
 #[test]

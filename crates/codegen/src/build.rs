@@ -14,19 +14,29 @@ fn fail(message: String) -> ! {
 /// Reruns only when the spec, the manifest or the patches change (cargo's `rerun-if-changed`),
 /// so a rebuild with nothing changed never reruns the generator.
 pub fn domain(api_id: &str) {
-    let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
+    let manifest_dir =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
     println!("cargo:rerun-if-env-changed={SPECS_DIR_ENV}");
     let specs_dir = find_specs_dir(&manifest_dir).unwrap_or_else(|e| fail(e.to_string()));
     let manifest = Manifest::load(&specs_dir).unwrap_or_else(|e| fail(e.to_string()));
-    let module = manifest
-        .module(api_id)
-        .unwrap_or_else(|| fail(format!("{api_id} is not in {}", specs_dir.join("manifest.json").display())));
+    let module = manifest.module(api_id).unwrap_or_else(|| {
+        fail(format!(
+            "{api_id} is not in {}",
+            specs_dir.join("manifest.json").display()
+        ))
+    });
     let spec_path = specs_dir.join(module.spec_file_name());
     let patches_dir = specs_dir.join("patches");
     println!("cargo:rerun-if-changed={}", spec_path.display());
-    println!("cargo:rerun-if-changed={}", specs_dir.join("manifest.json").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        specs_dir.join("manifest.json").display()
+    );
     println!("cargo:rerun-if-changed={}", patches_dir.display());
-    println!("cargo:rerun-if-changed={}", patches_dir.join(format!("{api_id}.json")).display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        patches_dir.join(format!("{api_id}.json")).display()
+    );
 
     let bytes = std::fs::read(&spec_path).unwrap_or_else(|e| {
         fail(format!(
@@ -42,8 +52,10 @@ pub fn domain(api_id: &str) {
     }
     let spec: serde_json::Value = serde_json::from_slice(&bytes)
         .unwrap_or_else(|e| fail(format!("{} is not JSON: {e}", spec_path.display())));
-    let generated = generate_module(module, spec, &patches_dir).unwrap_or_else(|e| fail(e.to_string()));
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| fail("OUT_DIR not set".into())));
+    let generated =
+        generate_module(module, spec, &patches_dir).unwrap_or_else(|e| fail(e.to_string()));
+    let out =
+        PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| fail("OUT_DIR not set".into())));
     write_if_changed(&out.join("generated.rs"), &generated.code);
 }
 
@@ -52,5 +64,6 @@ fn write_if_changed(path: &Path, content: &str) {
     if std::fs::read_to_string(path).is_ok_and(|old| old == content) {
         return;
     }
-    std::fs::write(path, content).unwrap_or_else(|e| fail(format!("cannot write {}: {e}", path.display())));
+    std::fs::write(path, content)
+        .unwrap_or_else(|e| fail(format!("cannot write {}: {e}", path.display())));
 }

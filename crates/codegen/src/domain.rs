@@ -29,12 +29,23 @@ pub struct DomainItems {
 }
 
 fn parse_items(tokens: TokenStream) -> Result<Vec<Item>, String> {
-    syn::parse2::<syn::File>(tokens.clone()).map(|f| f.items).map_err(|e| format!("{e}: {tokens}"))
+    syn::parse2::<syn::File>(tokens.clone())
+        .map(|f| f.items)
+        .map_err(|e| format!("{e}: {tokens}"))
 }
 
 /// The builder struct name progenitor gives an operation.
 pub fn builder_name(operation_id: &str) -> String {
-    let cleaned: String = operation_id.chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' }).collect();
+    let cleaned: String = operation_id
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
     cleaned.to_pascal_case()
 }
 
@@ -68,7 +79,10 @@ fn data_item_type(types: &[Item], envelope: &str) -> Option<Type> {
         Item::Struct(s) if s.ident == envelope => Some(s),
         _ => None,
     })?;
-    let field = s.fields.iter().find(|f| f.ident.as_ref().is_some_and(|i| i == "data"))?;
+    let field = s
+        .fields
+        .iter()
+        .find(|f| f.ident.as_ref().is_some_and(|i| i == "data"))?;
     let mut ty = &field.ty;
     for wrapper in ["Option", "Vec"] {
         if let Type::Path(p) = ty {
@@ -97,7 +111,20 @@ fn qualify(ty: &Type) -> TokenStream {
 }
 
 fn is_primitive(t: &str) -> bool {
-    matches!(t, "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64" | "bool" | "String")
+    matches!(
+        t,
+        "i8" | "i16"
+            | "i32"
+            | "i64"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "f32"
+            | "f64"
+            | "bool"
+            | "String"
+    )
 }
 
 /// Builds the domain items of a module.
@@ -144,10 +171,17 @@ pub fn items(
         let doc = doc_for(op);
         let name = format_ident!("{}", op.method_name);
         if op.kind == OperationKind::Upload {
-            let up = uploads.iter().find(|u| u.operation_id == op.operation_id).ok_or("upload without operation")?;
+            let up = uploads
+                .iter()
+                .find(|u| u.operation_id == op.operation_id)
+                .ok_or("upload without operation")?;
             let mut args = Vec::new();
             let mut values = Vec::new();
-            for p in op.parameters.iter().filter(|p| p.location == "path" && p.name != "tenant") {
+            for p in op
+                .parameters
+                .iter()
+                .filter(|p| p.location == "path" && p.name != "tenant")
+            {
                 let ident = format_ident!("{}", p.rust_name);
                 let ty = path_param_type(&up.operation, &p.name);
                 args.push(quote!(#ident: #ty));
@@ -180,21 +214,28 @@ pub fn items(
         let builder_ident = format_ident!("{}", builder);
         let mut args = Vec::new();
         let mut calls = Vec::new();
-        let has_tenant = op.parameters.iter().any(|p| p.name == "tenant" && p.location == "path");
+        let has_tenant = op
+            .parameters
+            .iter()
+            .any(|p| p.name == "tenant" && p.location == "path");
         if has_tenant {
             calls.push(quote!(.tenant(self.tenant)));
         }
         let mut positional: Vec<(&str, String)> = op
             .parameters
             .iter()
-            .filter(|p| p.required && p.name != "tenant" && (p.location == "path" || p.location == "query"))
+            .filter(|p| {
+                p.required && p.name != "tenant" && (p.location == "path" || p.location == "query")
+            })
             .map(|p| (p.rust_name.as_str(), p.rust_name.clone()))
             .collect();
         if op.has_body {
             positional.push(("body", "body".into()));
         }
         for (setter, arg) in positional {
-            let Some(ty) = setters.get(&(builder.clone(), setter.to_string())) else { continue };
+            let Some(ty) = setters.get(&(builder.clone(), setter.to_string())) else {
+                continue;
+            };
             let ty = qualify(ty);
             let arg_ident = format_ident!("{}", arg);
             let setter_ident = format_ident!("{}", setter);
@@ -209,10 +250,15 @@ pub fn items(
         });
 
         // Streams for paged lists and exports.
-        let (Some(envelope), true) = (&op.response_schema, matches!(op.kind, OperationKind::PagedList | OperationKind::Export)) else {
+        let (Some(envelope), true) = (
+            &op.response_schema,
+            matches!(op.kind, OperationKind::PagedList | OperationKind::Export),
+        ) else {
             continue;
         };
-        let Some(item_ty) = data_item_type(types, envelope) else { continue };
+        let Some(item_ty) = data_item_type(types, envelope) else {
+            continue;
+        };
         let item_ty = qualify(&item_ty);
         let env_ident = format_ident!("{}", envelope);
         if page_impls.insert(envelope.clone()) {
@@ -360,7 +406,10 @@ pub fn items(
 
         #(#root_extra)*
     };
-    Ok(DomainItems { items: parse_items(root)?, builder_items })
+    Ok(DomainItems {
+        items: parse_items(root)?,
+        builder_items,
+    })
 }
 
 /// Inside `mod builder`, typify's types are reached as `types::X` already (progenitor imports
@@ -368,7 +417,13 @@ pub fn items(
 fn requalify_for_builder(ty: &TokenStream) -> TokenStream {
     let text = ty.to_string();
     if text.starts_with("types") {
-        let rest: TokenStream = text.trim_start_matches("types").trim_start().trim_start_matches("::").trim().parse().expect("type parses");
+        let rest: TokenStream = text
+            .trim_start_matches("types")
+            .trim_start()
+            .trim_start_matches("::")
+            .trim()
+            .parse()
+            .expect("type parses");
         quote!(super::types::#rest)
     } else {
         ty.clone()
@@ -379,7 +434,10 @@ fn path_param_type(op: &serde_json::Value, name: &str) -> TokenStream {
     let ty = op
         .get("parameters")
         .and_then(|p| p.as_array())
-        .and_then(|ps| ps.iter().find(|p| p.get("name").and_then(|n| n.as_str()) == Some(name)))
+        .and_then(|ps| {
+            ps.iter()
+                .find(|p| p.get("name").and_then(|n| n.as_str()) == Some(name))
+        })
         .and_then(|p| p.pointer("/schema/type"))
         .and_then(|t| t.as_str());
     match ty {

@@ -48,14 +48,27 @@ pub fn settings() -> GenerationSettings {
         .with_tag(TagStyle::Merged)
         .with_inner_type(quote!(::servicetitan_core::Transport))
         .with_hooks(HooksMode::Expected)
-        .with_crate(normalize::formats::CORE_CRATE, progenitor::CrateVers::Any, None)
+        .with_crate(
+            normalize::formats::CORE_CRATE,
+            progenitor::CrateVers::Any,
+            None,
+        )
         .with_derive("PartialEq");
     settings
 }
 
 /// Generates the source of a module's crate from its raw spec.
-pub fn generate_module(module: &Module, mut spec: Value, patches_dir: &Path) -> Result<Generated, GenError> {
-    let err = |stage: &str, e: String| GenError(format!("{} ({}): {stage}: {e}", module.api_id, module.crate_name));
+pub fn generate_module(
+    module: &Module,
+    mut spec: Value,
+    patches_dir: &Path,
+) -> Result<Generated, GenError> {
+    let err = |stage: &str, e: String| {
+        GenError(format!(
+            "{} ({}): {stage}: {e}",
+            module.api_id, module.crate_name
+        ))
+    };
     let patches = patches::load(patches_dir, &module.api_id).map_err(|e| err("patches", e))?;
     patches::apply(&mut spec, &patches).map_err(|e| err("patches", e))?;
 
@@ -88,7 +101,8 @@ pub fn generate_module(module: &Module, mut spec: Value, patches_dir: &Path) -> 
             _ => None,
         })
         .unwrap_or_default();
-    let extra = domain::items(module, &operations, &normalized.uploads, &setters, &types).map_err(|e| err("domain", e))?;
+    let extra = domain::items(module, &operations, &normalized.uploads, &setters, &types)
+        .map_err(|e| err("domain", e))?;
     for item in &mut file.items {
         if let syn::Item::Mod(m) = item {
             if m.ident == "builder" {
@@ -115,5 +129,10 @@ pub fn generate_module(module: &Module, mut spec: Value, patches_dir: &Path) -> 
             )
         })
         .collect();
-    Ok(Generated { code: prettyplease::unparse(&file), generated, hand_written, operations })
+    Ok(Generated {
+        code: prettyplease::unparse(&file),
+        generated,
+        hand_written,
+        operations,
+    })
 }

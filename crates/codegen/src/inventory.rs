@@ -84,13 +84,23 @@ pub fn rust_ident(name: &str) -> String {
     let cleaned: String = name
         .replace('\'', "")
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     let mut out = cleaned.to_snake_case();
     if out.is_empty() {
         out = "x".into();
     }
-    if out.chars().next().is_some_and(|c| !(c.is_alphabetic() || c == '_')) {
+    if out
+        .chars()
+        .next()
+        .is_some_and(|c| !(c.is_alphabetic() || c == '_'))
+    {
         out = format!("_{out}");
     }
     if syn::parse_str::<syn::Ident>(&out).is_err() {
@@ -102,14 +112,29 @@ pub fn rust_ident(name: &str) -> String {
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     let mut s = schema;
     for _ in 0..8 {
-        if let Some(name) = s.get("$ref").and_then(Value::as_str).and_then(schema_ref_name) {
-            match doc.pointer(&format!("/components/schemas/{}", name.replace('~', "~0").replace('/', "~1"))) {
+        if let Some(name) = s
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(schema_ref_name)
+        {
+            match doc.pointer(&format!(
+                "/components/schemas/{}",
+                name.replace('~', "~0").replace('/', "~1")
+            )) {
                 Some(t) => s = t,
                 None => return s,
             }
         } else if let Some(Value::Array(all)) = s.get("allOf").or_else(|| s.get("oneOf")) {
             match all.first() {
-                Some(first) if all.len() == 1 || all.iter().skip(1).all(|v| v.get("type") == Some(&Value::String("null".into()))) => s = first,
+                Some(first)
+                    if all.len() == 1
+                        || all
+                            .iter()
+                            .skip(1)
+                            .all(|v| v.get("type") == Some(&Value::String("null".into()))) =>
+                {
+                    s = first
+                }
                 _ => return s,
             }
         } else {
@@ -121,7 +146,10 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
 
 fn success_response(op: &Value) -> Option<(&String, &Value)> {
     let responses = op.get("responses")?.as_object()?;
-    responses.iter().find(|(code, _)| code.starts_with('2')).or_else(|| responses.iter().find(|(c, _)| c.starts_with('3')))
+    responses
+        .iter()
+        .find(|(code, _)| code.starts_with('2'))
+        .or_else(|| responses.iter().find(|(c, _)| c.starts_with('3')))
 }
 
 /// Lists the operations of a document, sorted by path then method.
@@ -131,7 +159,9 @@ pub fn operations(doc: &Value) -> Vec<Operation> {
         return out;
     };
     for (path, item) in paths {
-        let Some(item) = item.as_object() else { continue };
+        let Some(item) = item.as_object() else {
+            continue;
+        };
         for (method, op) in item {
             if !["get", "put", "post", "patch", "delete"].contains(&method.as_str()) {
                 continue;
@@ -142,45 +172,103 @@ pub fn operations(doc: &Value) -> Vec<Operation> {
     out
 }
 
-fn describe(doc: &Value, path: &str, method: &str, op: &Value, shared: Option<&Value>) -> Operation {
-    let operation_id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
+fn describe(
+    doc: &Value,
+    path: &str,
+    method: &str,
+    op: &Value,
+    shared: Option<&Value>,
+) -> Operation {
+    let operation_id = op
+        .get("operationId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let mut parameters = Vec::new();
-    for p in shared.and_then(Value::as_array).into_iter().flatten().chain(op.get("parameters").and_then(Value::as_array).into_iter().flatten()) {
-        let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-        let location = p.get("in").and_then(Value::as_str).unwrap_or_default().to_string();
-        let required = p.get("required").and_then(Value::as_bool).unwrap_or(location == "path");
-        parameters.push(Parameter { rust_name: rust_ident(&name), name, location, required });
+    for p in shared
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .chain(
+            op.get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        )
+    {
+        let name = p
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let location = p
+            .get("in")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let required = p
+            .get("required")
+            .and_then(Value::as_bool)
+            .unwrap_or(location == "path");
+        parameters.push(Parameter {
+            rust_name: rust_ident(&name),
+            name,
+            location,
+            required,
+        });
     }
     let scopes = op
         .get("security")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|req| req.get("oauth").or_else(|| req.as_object().and_then(|o| o.values().next())))
+        .filter_map(|req| {
+            req.get("oauth")
+                .or_else(|| req.as_object().and_then(|o| o.values().next()))
+        })
         .filter_map(Value::as_array)
         .flatten()
         .filter_map(Value::as_str)
         .map(String::from)
         .collect();
-    let has_query = |n: &str| parameters.iter().any(|p| p.location == "query" && p.name == n);
+    let has_query = |n: &str| {
+        parameters
+            .iter()
+            .any(|p| p.location == "query" && p.name == n)
+    };
 
     let success = success_response(op);
     let body_schema = success.and_then(|(_, r)| {
         let content = r.get("content")?.as_object()?;
-        content.get("application/json").or_else(|| content.values().next()).and_then(|m| m.get("schema"))
+        content
+            .get("application/json")
+            .or_else(|| content.values().next())
+            .and_then(|m| m.get("schema"))
     });
     let response_schema = body_schema
         .and_then(|s| s.get("$ref").and_then(Value::as_str))
         .and_then(schema_ref_name)
         .map(String::from);
     let envelope = body_schema.map(|s| resolve(doc, s));
-    let props = envelope.and_then(|e| e.get("properties")).and_then(Value::as_object);
+    let props = envelope
+        .and_then(|e| e.get("properties"))
+        .and_then(Value::as_object);
     let has_prop = |n: &str| props.is_some_and(|p| p.contains_key(n));
     let item_schema = props
         .and_then(|p| p.get("data"))
         .and_then(|d| d.get("items"))
-        .map(|i| if i.get("$ref").is_some() { i } else { resolve(doc, i) })
-        .and_then(|i| i.get("$ref").and_then(Value::as_str).or_else(|| i.pointer("/allOf/0/$ref").and_then(Value::as_str)))
+        .map(|i| {
+            if i.get("$ref").is_some() {
+                i
+            } else {
+                resolve(doc, i)
+            }
+        })
+        .and_then(|i| {
+            i.get("$ref")
+                .and_then(Value::as_str)
+                .or_else(|| i.pointer("/allOf/0/$ref").and_then(Value::as_str))
+        })
         .and_then(schema_ref_name)
         .map(String::from);
 
@@ -190,7 +278,9 @@ fn describe(doc: &Value, path: &str, method: &str, op: &Value, shared: Option<&V
         .is_some_and(|r| r.keys().any(|c| c.starts_with('3')));
     let is_download = redirects
         || success.is_some_and(|(_, r)| {
-            r.get("content").and_then(Value::as_object).is_some_and(|c| c.contains_key("application/octet-stream"))
+            r.get("content")
+                .and_then(Value::as_object)
+                .is_some_and(|c| c.contains_key("application/octet-stream"))
         });
     let is_upload = op
         .pointer("/requestBody/content")
@@ -199,13 +289,17 @@ fn describe(doc: &Value, path: &str, method: &str, op: &Value, shared: Option<&V
         .map(|s| resolve(doc, s))
         .and_then(|s| s.get("properties"))
         .and_then(Value::as_object)
-        .is_some_and(|p| p.values().any(|v| v.get("format").and_then(Value::as_str) == Some("binary")));
+        .is_some_and(|p| {
+            p.values()
+                .any(|v| v.get("format").and_then(Value::as_str) == Some("binary"))
+        });
 
     let kind = if is_upload {
         OperationKind::Upload
     } else if is_download {
         OperationKind::Download
-    } else if has_query("page") && has_query("pageSize") && has_prop("hasMore") && has_prop("data") {
+    } else if has_query("page") && has_query("pageSize") && has_prop("hasMore") && has_prop("data")
+    {
         OperationKind::PagedList
     } else if has_query("from") && has_prop("continueFrom") && has_prop("data") {
         OperationKind::Export
@@ -218,7 +312,12 @@ fn describe(doc: &Value, path: &str, method: &str, op: &Value, shared: Option<&V
         operation_id,
         method: method.to_uppercase(),
         path: path.to_string(),
-        summary: op.get("summary").and_then(Value::as_str).unwrap_or_default().trim().to_string(),
+        summary: op
+            .get("summary")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
         scopes,
         kind,
         parameters,
@@ -237,7 +336,10 @@ mod tests {
     fn idents_match_progenitor() {
         assert_eq!(rust_ident("Jobs_GetList"), "jobs_get_list");
         assert_eq!(rust_ident("balanceFilter.Amount"), "balance_filter_amount");
-        assert_eq!(rust_ident("InstalledEquipment_Get2"), "installed_equipment_get2");
+        assert_eq!(
+            rust_ident("InstalledEquipment_Get2"),
+            "installed_equipment_get2"
+        );
         assert_eq!(rust_ident("type"), "type_");
         assert_eq!(rust_ident("reviews"), "reviews");
     }
@@ -270,7 +372,10 @@ mod tests {
         assert_eq!(kind("Export_Jobs"), OperationKind::Export);
         assert_eq!(kind("File_Get"), OperationKind::Download);
         assert_eq!(kind("Images_Post"), OperationKind::Upload);
-        let list = ops.iter().find(|o| o.operation_id == "Jobs_GetList").unwrap();
+        let list = ops
+            .iter()
+            .find(|o| o.operation_id == "Jobs_GetList")
+            .unwrap();
         assert_eq!(list.scopes, ["tn.jpm.jobs:r"]);
         assert_eq!(list.item_schema.as_deref(), Some("Job"));
         assert_eq!(list.response_schema.as_deref(), Some("Page"));

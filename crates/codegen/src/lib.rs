@@ -6,12 +6,12 @@
 //! * [`generate`] — progenitor + post-processing + the hand-shaped domain client;
 //! * [`build`] — the entry point the domain crates' build scripts call.
 
-pub mod manifest;
-pub mod diff;
-pub mod normalize;
-pub mod patches;
-pub mod inventory;
 pub mod build;
+pub mod diff;
 pub mod domain;
 pub mod generate;
+pub mod inventory;
+pub mod manifest;
+pub mod normalize;
+pub mod patches;
 pub mod postprocess;

@@ -49,10 +49,15 @@ pub fn load(patches_dir: &Path, api_id: &str) -> Result<Vec<Patch>, String> {
         return Ok(Vec::new());
     }
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let file: PatchFile = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file: PatchFile =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     for p in &file.patches {
         if p.reason.trim().is_empty() {
-            return Err(format!("{}: patch at {} has no reason", path.display(), p.pointer));
+            return Err(format!(
+                "{}: patch at {} has no reason",
+                path.display(),
+                p.pointer
+            ));
         }
     }
     Ok(file.patches)
@@ -71,26 +76,45 @@ pub fn apply(doc: &mut Value, patches: &[Patch]) -> Result<(), String> {
             .ok_or_else(|| format!("patch target `{}` not found ({})", p.pointer, p.reason))?;
         match (p.op, parent) {
             (PatchOp::Set, Value::Object(map)) => {
-                let value = p.value.clone().ok_or_else(|| format!("`set` at `{}` has no value", p.pointer))?;
+                let value = p
+                    .value
+                    .clone()
+                    .ok_or_else(|| format!("`set` at `{}` has no value", p.pointer))?;
                 map.insert(key, value);
             }
             (PatchOp::Remove, Value::Object(map)) => {
-                map.remove(&key)
-                    .ok_or_else(|| format!("patch target `{}` not found ({})", p.pointer, p.reason))?;
+                map.remove(&key).ok_or_else(|| {
+                    format!("patch target `{}` not found ({})", p.pointer, p.reason)
+                })?;
             }
             (op, Value::Array(list)) => {
-                let i: usize = key.parse().map_err(|_| format!("`{}`: not an array index", p.pointer))?;
+                let i: usize = key
+                    .parse()
+                    .map_err(|_| format!("`{}`: not an array index", p.pointer))?;
                 if i >= list.len() {
-                    return Err(format!("patch target `{}` not found ({})", p.pointer, p.reason));
+                    return Err(format!(
+                        "patch target `{}` not found ({})",
+                        p.pointer, p.reason
+                    ));
                 }
                 match op {
-                    PatchOp::Set => list[i] = p.value.clone().ok_or_else(|| format!("`set` at `{}` has no value", p.pointer))?,
+                    PatchOp::Set => {
+                        list[i] = p
+                            .value
+                            .clone()
+                            .ok_or_else(|| format!("`set` at `{}` has no value", p.pointer))?
+                    }
                     PatchOp::Remove => {
                         list.remove(i);
                     }
                 }
             }
-            _ => return Err(format!("patch target parent of `{}` is not a container", p.pointer)),
+            _ => {
+                return Err(format!(
+                    "patch target parent of `{}` is not a container",
+                    p.pointer
+                ))
+            }
         }
     }
     Ok(())
@@ -102,16 +126,29 @@ mod tests {
     use serde_json::json;
 
     fn patch(op: PatchOp, pointer: &str, value: Option<Value>) -> Patch {
-        Patch { reason: "test".into(), op, pointer: pointer.into(), value }
+        Patch {
+            reason: "test".into(),
+            op,
+            pointer: pointer.into(),
+            value,
+        }
     }
 
     #[test]
     fn set_and_remove() {
         let mut doc = json!({"paths": {"/a/b": {"get": {"operationId": "x"}}}, "list": [1, 2]});
-        apply(&mut doc, &[
-            patch(PatchOp::Set, "/paths/~1a~1b/get/operationId", Some(json!("y"))),
-            patch(PatchOp::Remove, "/list/0", None),
-        ]).unwrap();
+        apply(
+            &mut doc,
+            &[
+                patch(
+                    PatchOp::Set,
+                    "/paths/~1a~1b/get/operationId",
+                    Some(json!("y")),
+                ),
+                patch(PatchOp::Remove, "/list/0", None),
+            ],
+        )
+        .unwrap();
         assert_eq!(doc["paths"]["/a/b"]["get"]["operationId"], "y");
         assert_eq!(doc["list"], json!([2]));
     }
@@ -121,7 +158,11 @@ mod tests {
         let mut doc = json!({"a": {}});
         let err = apply(&mut doc, &[patch(PatchOp::Remove, "/a/gone", None)]).unwrap_err();
         assert!(err.contains("/a/gone") && err.contains("test"), "{err}");
-        let err = apply(&mut doc, &[patch(PatchOp::Set, "/missing/x", Some(json!(1)))]).unwrap_err();
+        let err = apply(
+            &mut doc,
+            &[patch(PatchOp::Set, "/missing/x", Some(json!(1)))],
+        )
+        .unwrap_err();
         assert!(err.contains("not found"), "{err}");
     }
 }

@@ -46,7 +46,10 @@ pub fn process(file: &mut syn::File) -> Setters {
 
 fn has_derive(attrs: &[Attribute], name: &str) -> bool {
     attrs.iter().any(|a| {
-        a.path().is_ident("derive") && a.meta.require_list().is_ok_and(|l| l.tokens.to_string().contains(name))
+        a.path().is_ident("derive")
+            && a.meta
+                .require_list()
+                .is_ok_and(|l| l.tokens.to_string().contains(name))
     })
 }
 
@@ -74,18 +77,30 @@ fn is_string_enum(e: &ItemEnum) -> bool {
     has_derive(&e.attrs, "Deserialize")
         && !e.attrs.iter().any(|a| a.path().is_ident("serde"))
         && !e.variants.is_empty()
-        && e.variants.iter().all(|v| matches!(v.fields, Fields::Unit) && v.discriminant.is_none())
+        && e.variants
+            .iter()
+            .all(|v| matches!(v.fields, Fields::Unit) && v.discriminant.is_none())
 }
 
 /// Whether an `impl` is one typify writes for string enums and the open enum replaces.
 fn is_replaced_impl(imp: &syn::ItemImpl, open: &BTreeSet<String>) -> bool {
-    let Type::Path(self_ty) = &*imp.self_ty else { return false };
-    let Some(name) = self_ty.path.get_ident().map(|i| i.to_string()) else { return false };
+    let Type::Path(self_ty) = &*imp.self_ty else {
+        return false;
+    };
+    let Some(name) = self_ty.path.get_ident().map(|i| i.to_string()) else {
+        return false;
+    };
     if !open.contains(&name) {
         return false;
     }
-    let Some((_, trait_path, _)) = &imp.trait_ else { return false };
-    let last = trait_path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+    let Some((_, trait_path, _)) = &imp.trait_ else {
+        return false;
+    };
+    let last = trait_path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
     matches!(last.as_str(), "Display" | "FromStr" | "TryFrom" | "From")
 }
 
@@ -113,16 +128,32 @@ fn open_enums(items: &mut Vec<Item>) {
 
 fn open_enum(e: &ItemEnum) -> TokenStream {
     let name = &e.ident;
-    let docs: Vec<&Attribute> = e.attrs.iter().filter(|a| a.path().is_ident("doc")).collect();
-    let variants: Vec<_> = e.variants.iter().map(|v| {
-        let value = serde_rename(&v.attrs).unwrap_or_else(|| v.ident.to_string());
-        let vdocs: Vec<&Attribute> = v.attrs.iter().filter(|a| a.path().is_ident("doc")).collect();
-        (v.ident.clone(), value, vdocs)
-    }).collect();
+    let docs: Vec<&Attribute> = e
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .collect();
+    let variants: Vec<_> = e
+        .variants
+        .iter()
+        .map(|v| {
+            let value = serde_rename(&v.attrs).unwrap_or_else(|| v.ident.to_string());
+            let vdocs: Vec<&Attribute> = v
+                .attrs
+                .iter()
+                .filter(|a| a.path().is_ident("doc"))
+                .collect();
+            (v.ident.clone(), value, vdocs)
+        })
+        .collect();
     let idents: Vec<_> = variants.iter().map(|(i, _, _)| i).collect();
     let values: Vec<_> = variants.iter().map(|(_, v, _)| v).collect();
     let vdocs: Vec<_> = variants.iter().map(|(_, _, d)| quote!(#(#d)*)).collect();
-    let expected = values.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ");
+    let expected = values
+        .iter()
+        .map(|v| v.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     let type_name = name.to_string();
     let unknown = format_ident!("Unknown");
     quote! {
@@ -229,8 +260,12 @@ fn lenient_fn(ty: &Type) -> Option<&'static str> {
     match text.as_str() {
         "::servicetitan_core::types::DateTime" => Some("::servicetitan_core::lenient::datetime"),
         "::servicetitan_core::types::Date" => Some("::servicetitan_core::lenient::date"),
-        "::std::option::Option<::servicetitan_core::types::DateTime>" => Some("::servicetitan_core::lenient::option_datetime"),
-        "::std::option::Option<::servicetitan_core::types::Date>" => Some("::servicetitan_core::lenient::option_date"),
+        "::std::option::Option<::servicetitan_core::types::DateTime>" => {
+            Some("::servicetitan_core::lenient::option_datetime")
+        }
+        "::std::option::Option<::servicetitan_core::types::Date>" => {
+            Some("::servicetitan_core::lenient::option_date")
+        }
         _ => None,
     }
 }
@@ -246,7 +281,13 @@ impl VisitMut for LenientDates {
             if let Some(func) = lenient_fn(&field.ty) {
                 let is_option = func.contains("option_");
                 let has_default = field.attrs.iter().any(|a| {
-                    a.path().is_ident("serde") && a.meta.require_list().is_ok_and(|l| l.tokens.to_string().split(',').any(|t| t.trim() == "default"))
+                    a.path().is_ident("serde")
+                        && a.meta.require_list().is_ok_and(|l| {
+                            l.tokens
+                                .to_string()
+                                .split(',')
+                                .any(|t| t.trim() == "default")
+                        })
                 });
                 let attr: Attribute = if is_option && !has_default {
                     syn::parse_quote!(#[serde(default, deserialize_with = #func)])
@@ -266,16 +307,28 @@ fn collect_setters(items: &[Item], out: &mut Setters) {
         if imp.trait_.is_some() {
             continue;
         }
-        let Type::Path(p) = &*imp.self_ty else { continue };
-        let Some(builder) = p.path.segments.last().map(|s| s.ident.to_string()) else { continue };
+        let Type::Path(p) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(builder) = p.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
         for it in &imp.items {
             let syn::ImplItem::Fn(f) = it else { continue };
-            let Some(wc) = &f.sig.generics.where_clause else { continue };
+            let Some(wc) = &f.sig.generics.where_clause else {
+                continue;
+            };
             for pred in &wc.predicates {
-                let syn::WherePredicate::Type(pt) = pred else { continue };
+                let syn::WherePredicate::Type(pt) = pred else {
+                    continue;
+                };
                 for bound in &pt.bounds {
-                    let syn::TypeParamBound::Trait(tb) = bound else { continue };
-                    let Some(last) = tb.path.segments.last() else { continue };
+                    let syn::TypeParamBound::Trait(tb) = bound else {
+                        continue;
+                    };
+                    let Some(last) = tb.path.segments.last() else {
+                        continue;
+                    };
                     if last.ident != "TryInto" {
                         continue;
                     }
@@ -320,12 +373,25 @@ mod tests {
         };
         process(&mut file);
         let text = quote!(#file).to_string();
-        assert!(text.contains("Unknown (:: servicetitan_core :: types :: UnknownValue)"), "{text}");
+        assert!(
+            text.contains("Unknown (:: servicetitan_core :: types :: UnknownValue)"),
+            "{text}"
+        );
         assert!(text.contains("\"on-hold\" => :: std :: option :: Option :: Some (Self :: OnHold)"));
-        assert!(text.contains("impl :: std :: default :: Default for Status"), "Default kept");
-        assert_eq!(text.matches("impl :: std :: fmt :: Display for Status").count(), 1, "typify's Display replaced");
+        assert!(
+            text.contains("impl :: std :: default :: Default for Status"),
+            "Default kept"
+        );
+        assert_eq!(
+            text.matches("impl :: std :: fmt :: Display for Status")
+                .count(),
+            1,
+            "typify's Display replaced"
+        );
         assert!(text.contains("pub enum Either"), "untagged enums untouched");
-        assert!(text.contains("deserialize_with = \"::servicetitan_core::lenient::option_datetime\""));
+        assert!(
+            text.contains("deserialize_with = \"::servicetitan_core::lenient::option_datetime\"")
+        );
         assert!(text.contains("deserialize_with = \"::servicetitan_core::lenient::date\""));
     }
 }

@@ -21,13 +21,21 @@ pub fn parse_datetime(text: &str) -> Option<DateTime> {
         return Some(dt.with_timezone(&Utc));
     }
     // Offsets without a colon (`+0000`) and a space instead of `T`.
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%:z"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+    ] {
         if let Ok(dt) = chrono::DateTime::parse_from_str(text, fmt) {
             return Some(dt.with_timezone(&Utc));
         }
     }
     // No offset: the API's documented zone is UTC.
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(text, fmt) {
             return Some(Utc.from_utc_datetime(&naive));
         }
@@ -44,15 +52,17 @@ pub fn parse_date(text: &str) -> Option<Date> {
     let text = text.trim();
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
-        .or_else(|| text.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()))
+        .or_else(|| {
+            text.get(..10)
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        })
 }
 
 /// Deserializes a required date-time leniently (fails on malformed text).
 pub fn datetime<'de, D: Deserializer<'de>>(de: D) -> Result<DateTime, D::Error> {
     let text = String::deserialize(de)?;
-    parse_datetime(&text).ok_or_else(|| {
-        serde::de::Error::custom(format!("`{text}` is not an ISO-8601 date-time"))
-    })
+    parse_datetime(&text)
+        .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not an ISO-8601 date-time")))
 }
 
 /// Deserializes an optional date-time leniently; malformed text becomes `None` (with a warning).
@@ -121,7 +131,10 @@ mod tests {
         assert_eq!(parse_datetime("n/a"), None);
         assert_eq!(parse_datetime("2024-13-45T00:00:00Z"), None);
         assert_eq!(parse_date("yesterday"), None);
-        assert_eq!(parse_date("2024-03-10T00:00:00Z"), NaiveDate::from_ymd_opt(2024, 3, 10));
+        assert_eq!(
+            parse_date("2024-03-10T00:00:00Z"),
+            NaiveDate::from_ymd_opt(2024, 3, 10)
+        );
     }
 
     #[derive(Deserialize)]
@@ -142,6 +155,9 @@ mod tests {
         let rec: Rec = serde_json::from_str(r#"{"at":null,"name":"y"}"#).unwrap();
         assert_eq!(rec.at, None);
         let rec: Rec = serde_json::from_str(r#"{"at":"2024-01-01T00:00:00","name":"z"}"#).unwrap();
-        assert_eq!(rec.at, Some(Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap()));
+        assert_eq!(
+            rec.at,
+            Some(Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap())
+        );
     }
 }

@@ -184,7 +184,13 @@ where
     F: FnMut(i32) -> Fut,
     Fut: Future<Output = Result<P, Error>>,
 {
-    let state = State { first: first.max(1), next: Some(first.max(1)), empty_run: 0, seen: 0, fetch };
+    let state = State {
+        first: first.max(1),
+        next: Some(first.max(1)),
+        empty_run: 0,
+        seen: 0,
+        fetch,
+    };
     stream::try_unfold(state, |mut st| async move {
         let Some(page) = st.next else { return Ok(None) };
         let envelope = (st.fetch)(page).await?;

@@ -22,7 +22,12 @@ pub struct UploadRequest {
 }
 
 /// Fills a path template: `{tenant}` and the given parameters (percent-encoded).
-pub fn expand_path(base_url: &str, template: &str, tenant: i64, params: &[(&str, String)]) -> String {
+pub fn expand_path(
+    base_url: &str,
+    template: &str,
+    tenant: i64,
+    params: &[(&str, String)],
+) -> String {
     let mut path = template.replace("{tenant}", &tenant.to_string());
     for (name, value) in params {
         let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
@@ -34,8 +39,21 @@ pub fn expand_path(base_url: &str, template: &str, tenant: i64, params: &[(&str,
 impl UploadRequest {
     /// Used by generated code.
     #[doc(hidden)]
-    pub fn new(http: reqwest::Client, transport: Transport, meta: &'static OperationMeta, url: String, field: &'static str) -> Self {
-        UploadRequest { http, transport, meta, url, field, part: None }
+    pub fn new(
+        http: reqwest::Client,
+        transport: Transport,
+        meta: &'static OperationMeta,
+        url: String,
+        field: &'static str,
+    ) -> Self {
+        UploadRequest {
+            http,
+            transport,
+            meta,
+            url,
+            field,
+            part: None,
+        }
     }
 
     /// The file, from memory. The content type is guessed from the file name's extension.
@@ -48,7 +66,12 @@ impl UploadRequest {
     }
 
     /// The file, streamed from a body of known length (never buffered whole; not retried).
-    pub fn file_stream(mut self, file_name: impl Into<String>, length: u64, body: impl Into<reqwest::Body>) -> Self {
+    pub fn file_stream(
+        mut self,
+        file_name: impl Into<String>,
+        length: u64,
+        body: impl Into<reqwest::Body>,
+    ) -> Self {
         let file_name = file_name.into();
         let mime = mime_for(&file_name);
         let part = Part::stream_with_length(body, length).file_name(file_name);
@@ -59,7 +82,10 @@ impl UploadRequest {
     /// Sends the upload; returns the API's JSON answer (or `Null` for an empty body).
     pub async fn send(self) -> Result<serde_json::Value, Error> {
         let part = self.part.ok_or_else(|| {
-            Error::InvalidRequest(format!("{}: no file given; call .file(name, bytes) before .send()", self.meta.operation_id))
+            Error::InvalidRequest(format!(
+                "{}: no file given; call .file(name, bytes) before .send()",
+                self.meta.operation_id
+            ))
         })?;
         let form = Form::new().part(self.field, part);
         let request = self
@@ -75,7 +101,9 @@ impl UploadRequest {
             .await
             .map_err(|e| Error::from(progenitor_client::Error::<()>::CommunicationError(e)))?;
         if !response.status().is_success() {
-            return Err(Error::from(progenitor_client::Error::<()>::UnexpectedResponse(response)));
+            return Err(Error::from(
+                progenitor_client::Error::<()>::UnexpectedResponse(response),
+            ));
         }
         let bytes = response
             .bytes()
@@ -84,12 +112,20 @@ impl UploadRequest {
         if bytes.is_empty() {
             return Ok(serde_json::Value::Null);
         }
-        serde_json::from_slice(&bytes).map_err(|e| Error::from(progenitor_client::Error::<()>::InvalidResponsePayload(bytes, e)))
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Error::from(progenitor_client::Error::<()>::InvalidResponsePayload(
+                bytes, e,
+            ))
+        })
     }
 }
 
 fn mime_for(file_name: &str) -> &'static str {
-    let ext = file_name.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
+    let ext = file_name
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     match ext.as_str() {
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",

@@ -31,8 +31,14 @@ async fn run() -> Result<(), (&'static str, Error)> {
         client.config().api_url()
     );
 
-    client.access_token().await.map_err(|e| ("token request", e))?;
-    println!("✓ access token obtained from {}", client.config().auth_url());
+    client
+        .access_token()
+        .await
+        .map_err(|e| ("token request", e))?;
+    println!(
+        "✓ access token obtained from {}",
+        client.config().auth_url()
+    );
 
     let page = client
         .jpm()

@@ -32,11 +32,17 @@ mod tests {
     fn decimal_and_dates_point_at_core_types() {
         let mut s = json!({"type": "number", "format": "decimal", "description": "Total"});
         map_formats(s.as_object_mut().unwrap());
-        assert_eq!(s["x-rust-type"]["path"], "servicetitan_core::types::Decimal");
+        assert_eq!(
+            s["x-rust-type"]["path"],
+            "servicetitan_core::types::Decimal"
+        );
         assert_eq!(s["description"], "Total");
         let mut s = json!({"type": "string", "format": "date-time"});
         map_formats(s.as_object_mut().unwrap());
-        assert_eq!(s["x-rust-type"]["path"], "servicetitan_core::types::DateTime");
+        assert_eq!(
+            s["x-rust-type"]["path"],
+            "servicetitan_core::types::DateTime"
+        );
         let mut s = json!({"type": "string", "format": "date"});
         map_formats(s.as_object_mut().unwrap());
         assert_eq!(s["x-rust-type"]["path"], "servicetitan_core::types::Date");

@@ -34,9 +34,15 @@ pub struct Normalized {
 
 /// Normalizes a raw spec (3.1 or 3.0) that has already been patched.
 pub fn normalize(mut doc: Value) -> Result<Normalized, String> {
-    let version = doc.get("openapi").and_then(Value::as_str).unwrap_or_default().to_string();
+    let version = doc
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     if !(version.starts_with("3.0") || version.starts_with("3.1")) {
-        return Err(format!("unsupported OpenAPI version `{version}` (3.0 and 3.1 are read)"));
+        return Err(format!(
+            "unsupported OpenAPI version `{version}` (3.0 and 3.1 are read)"
+        ));
     }
     check_operation_ids(&doc)?;
     if let Some(obj) = doc.as_object_mut() {
@@ -74,11 +80,17 @@ pub fn normalize(mut doc: Value) -> Result<Normalized, String> {
     let renames = names::rename_schemas(&mut doc);
 
     let openapi: openapiv3::OpenAPI = serde_path_to_error(&doc)?;
-    Ok(Normalized { openapi, document: doc, uploads, renames })
+    Ok(Normalized {
+        openapi,
+        document: doc,
+        uploads,
+        renames,
+    })
 }
 
 fn serde_path_to_error(doc: &Value) -> Result<openapiv3::OpenAPI, String> {
-    serde_json::from_value(doc.clone()).map_err(|e| format!("normalized document is not OpenAPI 3.0: {e}"))
+    serde_json::from_value(doc.clone())
+        .map_err(|e| format!("normalized document is not OpenAPI 3.0: {e}"))
 }
 
 /// progenitor requires a unique `operationId` on every operation.
@@ -86,17 +98,26 @@ fn check_operation_ids(doc: &Value) -> Result<(), String> {
     let mut seen = BTreeSet::new();
     let mut doc = doc.clone();
     let mut problems = Vec::new();
-    walk::for_each_operation(&mut doc, &mut |path, method, op| {
-        match op.get("operationId").and_then(Value::as_str) {
-            None => problems.push(format!("{} {path} has no operationId", method.to_uppercase())),
-            Some(id) if !seen.insert(id.to_string()) => problems.push(format!("duplicate operationId `{id}`")),
-            Some(_) => {}
+    walk::for_each_operation(&mut doc, &mut |path, method, op| match op
+        .get("operationId")
+        .and_then(Value::as_str)
+    {
+        None => problems.push(format!(
+            "{} {path} has no operationId",
+            method.to_uppercase()
+        )),
+        Some(id) if !seen.insert(id.to_string()) => {
+            problems.push(format!("duplicate operationId `{id}`"))
         }
+        Some(_) => {}
     });
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(format!("{} (fix with a patch in specs/patches/)", problems.join("; ")))
+        Err(format!(
+            "{} (fix with a patch in specs/patches/)",
+            problems.join("; ")
+        ))
     }
 }
 
@@ -107,21 +128,35 @@ fn prune_unused_schemas(doc: &mut Value) {
     if let Some(paths) = doc.get("paths") {
         walk::refs_in(paths, &mut roots);
     }
-    let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
         return;
     };
     let mut keep = BTreeSet::new();
-    let mut stack: Vec<String> = roots.iter().filter_map(|r| walk::schema_ref_name(r)).map(String::from).collect();
+    let mut stack: Vec<String> = roots
+        .iter()
+        .filter_map(|r| walk::schema_ref_name(r))
+        .map(String::from)
+        .collect();
     while let Some(name) = stack.pop() {
         if keep.insert(name.clone()) {
             if let Some(s) = schemas.get(&name) {
                 let mut refs = Vec::new();
                 walk::refs_in(s, &mut refs);
-                stack.extend(refs.iter().filter_map(|r| walk::schema_ref_name(r)).map(String::from));
+                stack.extend(
+                    refs.iter()
+                        .filter_map(|r| walk::schema_ref_name(r))
+                        .map(String::from),
+                );
             }
         }
     }
-    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
         schemas.retain(|name, _| keep.contains(name));
     }
 }
@@ -162,12 +197,21 @@ mod tests {
         let d = &n.document;
         assert_eq!(d["openapi"], "3.0.3");
         let s = &d["components"]["schemas"];
-        assert!(s.get("ApiErrorResponse").is_none(), "unused error model pruned");
+        assert!(
+            s.get("ApiErrorResponse").is_none(),
+            "unused error model pruned"
+        );
         assert!(s["JobPage"].get("additionalProperties").is_none());
         assert_eq!(s["JobPage"]["properties"]["data"]["nullable"], true);
         assert_eq!(s["Job"]["required"], json!(["id"]));
-        assert_eq!(s["Job"]["properties"]["status"]["allOf"][0]["$ref"], "#/components/schemas/Status");
-        assert_eq!(s["Job"]["properties"]["total"]["x-rust-type"]["path"], "servicetitan_core::types::Decimal");
+        assert_eq!(
+            s["Job"]["properties"]["status"]["allOf"][0]["$ref"],
+            "#/components/schemas/Status"
+        );
+        assert_eq!(
+            s["Job"]["properties"]["total"]["x-rust-type"]["path"],
+            "servicetitan_core::types::Decimal"
+        );
         let op = &d["paths"]["/tenant/{tenant}/jobs"]["get"];
         assert!(op["responses"].get("400").is_none());
         assert_eq!(op["parameters"][0]["schema"]["type"], "integer");
@@ -177,17 +221,26 @@ mod tests {
     #[test]
     fn missing_or_duplicate_operation_ids_are_reported() {
         let mut doc = mini();
-        doc["paths"]["/tenant/{tenant}/jobs"]["get"].as_object_mut().unwrap().remove("operationId");
-        assert!(normalize(doc).unwrap_err().contains("GET /tenant/{tenant}/jobs has no operationId"));
+        doc["paths"]["/tenant/{tenant}/jobs"]["get"]
+            .as_object_mut()
+            .unwrap()
+            .remove("operationId");
+        assert!(normalize(doc)
+            .unwrap_err()
+            .contains("GET /tenant/{tenant}/jobs has no operationId"));
         let mut doc = mini();
         doc["paths"]["/other"] = json!({"get": {"operationId": "Jobs_GetList", "responses": {}}});
-        assert!(normalize(doc).unwrap_err().contains("duplicate operationId `Jobs_GetList`"));
+        assert!(normalize(doc)
+            .unwrap_err()
+            .contains("duplicate operationId `Jobs_GetList`"));
     }
 
     #[test]
     fn other_versions_are_refused() {
         let mut doc = mini();
         doc["openapi"] = json!("2.0");
-        assert!(normalize(doc).unwrap_err().contains("unsupported OpenAPI version"));
+        assert!(normalize(doc)
+            .unwrap_err()
+            .contains("unsupported OpenAPI version"));
     }
 }

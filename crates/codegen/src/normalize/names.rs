@@ -33,9 +33,15 @@ fn clean(name: &str, depth: usize) -> String {
     segs[start..]
         .iter()
         .map(|s| {
-            let s: String = s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+            let s: String = s
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
             // Keep existing capitalisation inside a segment (`ApiErrorResponse`), only fix `_`.
-            s.split('_').filter(|p| !p.is_empty()).map(upper_first).collect::<String>()
+            s.split('_')
+                .filter(|p| !p.is_empty())
+                .map(upper_first)
+                .collect::<String>()
         })
         .collect()
 }
@@ -50,7 +56,11 @@ fn upper_first(s: &str) -> String {
 
 /// Chooses a clean, unique name for every component schema.
 pub fn plan_renames(names: &[String]) -> BTreeMap<String, String> {
-    let max_depth = names.iter().map(|n| n.split('.').count()).max().unwrap_or(1);
+    let max_depth = names
+        .iter()
+        .map(|n| n.split('.').count())
+        .max()
+        .unwrap_or(1);
     let mut depth: BTreeMap<&String, usize> = names.iter().map(|n| (n, 1)).collect();
     loop {
         let mut by_clean: BTreeMap<String, Vec<&String>> = BTreeMap::new();
@@ -89,7 +99,10 @@ pub fn plan_renames(names: &[String]) -> BTreeMap<String, String> {
 
 /// Renames `components.schemas` and rewrites every `$ref` to them.
 pub fn rename_schemas(doc: &mut Value) -> BTreeMap<String, String> {
-    let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
         return BTreeMap::new();
     };
     let names: Vec<String> = schemas.keys().cloned().collect();
@@ -111,7 +124,11 @@ fn rewrite_refs(value: &mut Value, plan: &BTreeMap<String, String>) {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
                 if k == "$ref" {
-                    if let Some(new) = v.as_str().and_then(schema_ref_name).and_then(|n| plan.get(n)) {
+                    if let Some(new) = v
+                        .as_str()
+                        .and_then(schema_ref_name)
+                        .and_then(|n| plan.get(n))
+                    {
                         *v = Value::String(format!("#/components/schemas/{new}"));
                     }
                 } else {
@@ -135,17 +152,33 @@ mod tests {
 
     #[test]
     fn dotted_names_keep_their_last_segment() {
-        let plan = names(&["Jpm.V2.JobResponse", "ApiErrorResponse", "Dispatch.Contracts.NonJobAppointment.RepeatFrequency_Int32"]);
+        let plan = names(&[
+            "Jpm.V2.JobResponse",
+            "ApiErrorResponse",
+            "Dispatch.Contracts.NonJobAppointment.RepeatFrequency_Int32",
+        ]);
         assert_eq!(plan["Jpm.V2.JobResponse"], "JobResponse");
         assert_eq!(plan["ApiErrorResponse"], "ApiErrorResponse");
-        assert_eq!(plan["Dispatch.Contracts.NonJobAppointment.RepeatFrequency_Int32"], "RepeatFrequencyInt32");
+        assert_eq!(
+            plan["Dispatch.Contracts.NonJobAppointment.RepeatFrequency_Int32"],
+            "RepeatFrequencyInt32"
+        );
     }
 
     #[test]
     fn envelopes_get_suffixes() {
-        let plan = names(&["PaginatedResponse_Of_Jpm.V2.JobResponse", "ExportResponse_Of_Jpm.V2.ExportJobsResponse"]);
-        assert_eq!(plan["PaginatedResponse_Of_Jpm.V2.JobResponse"], "JobResponsePage");
-        assert_eq!(plan["ExportResponse_Of_Jpm.V2.ExportJobsResponse"], "ExportJobsResponseBatch");
+        let plan = names(&[
+            "PaginatedResponse_Of_Jpm.V2.JobResponse",
+            "ExportResponse_Of_Jpm.V2.ExportJobsResponse",
+        ]);
+        assert_eq!(
+            plan["PaginatedResponse_Of_Jpm.V2.JobResponse"],
+            "JobResponsePage"
+        );
+        assert_eq!(
+            plan["ExportResponse_Of_Jpm.V2.ExportJobsResponse"],
+            "ExportJobsResponseBatch"
+        );
     }
 
     #[test]
@@ -167,7 +200,14 @@ mod tests {
         });
         rename_schemas(&mut doc);
         assert!(doc["components"]["schemas"].get("JobResponse").is_some());
-        assert_eq!(doc["components"]["schemas"]["JobResponsePage"]["properties"]["data"]["items"]["$ref"], "#/components/schemas/JobResponse");
-        assert_eq!(doc["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/JobResponsePage");
+        assert_eq!(
+            doc["components"]["schemas"]["JobResponsePage"]["properties"]["data"]["items"]["$ref"],
+            "#/components/schemas/JobResponse"
+        );
+        assert_eq!(
+            doc["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+                ["$ref"],
+            "#/components/schemas/JobResponsePage"
+        );
     }
 }

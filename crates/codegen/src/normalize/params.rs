@@ -25,7 +25,10 @@ mod tests {
             {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}
         ]});
         tenant_is_int64(&mut op);
-        assert_eq!(op["parameters"][0]["schema"], json!({"type": "integer", "format": "int64"}));
+        assert_eq!(
+            op["parameters"][0]["schema"],
+            json!({"type": "integer", "format": "int64"})
+        );
         assert_eq!(op["parameters"][1]["schema"], json!({"type": "string"}));
     }
 }

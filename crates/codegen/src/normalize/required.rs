@@ -25,9 +25,15 @@ pub fn response_schemas(doc: &Value) -> BTreeSet<String> {
             }
         }
     }
-    let schemas = doc.pointer("/components/schemas").and_then(Value::as_object);
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
     let mut seen = BTreeSet::new();
-    let mut stack: Vec<String> = roots.iter().filter_map(|r| schema_ref_name(r)).map(String::from).collect();
+    let mut stack: Vec<String> = roots
+        .iter()
+        .filter_map(|r| schema_ref_name(r))
+        .map(String::from)
+        .collect();
     while let Some(name) = stack.pop() {
         if !seen.insert(name.clone()) {
             continue;
@@ -35,7 +41,11 @@ pub fn response_schemas(doc: &Value) -> BTreeSet<String> {
         if let Some(schema) = schemas.and_then(|s| s.get(&name)) {
             let mut refs = Vec::new();
             refs_in(schema, &mut refs);
-            stack.extend(refs.iter().filter_map(|r| schema_ref_name(r)).map(String::from));
+            stack.extend(
+                refs.iter()
+                    .filter_map(|r| schema_ref_name(r))
+                    .map(String::from),
+            );
         }
     }
     seen
@@ -44,7 +54,10 @@ pub fn response_schemas(doc: &Value) -> BTreeSet<String> {
 /// Relaxes `required` in response schemas (recursively, inline objects included).
 pub fn relax_response_required(doc: &mut Value) {
     let names = response_schemas(doc);
-    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else {
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
         return;
     };
     for (name, schema) in schemas.iter_mut() {

@@ -38,7 +38,11 @@ pub fn collapse_responses(op: &mut Value) {
     if responses.len() > 1 {
         let contents: Vec<Option<&Value>> = responses.values().map(|r| r.get("content")).collect();
         if contents.windows(2).all(|w| w[0] == w[1]) {
-            let first = responses.values().next().cloned().unwrap_or_else(|| json!({}));
+            let first = responses
+                .values()
+                .next()
+                .cloned()
+                .unwrap_or_else(|| json!({}));
             responses.clear();
             responses.insert("2XX".into(), first);
         } else {
@@ -102,7 +106,8 @@ mod tests {
 
     #[test]
     fn two_success_codes_collapse_to_a_range() {
-        let mut op = json!({"responses": {"200": {"description": "a"}, "204": {"description": "b"}}});
+        let mut op =
+            json!({"responses": {"200": {"description": "a"}, "204": {"description": "b"}}});
         collapse_responses(&mut op);
         assert_eq!(op["responses"], json!({"2XX": {"description": "a"}}));
         let body = json!({"application/json": {"schema": {"$ref": "#/r"}}});
@@ -113,15 +118,19 @@ mod tests {
 
     #[test]
     fn redirect_becomes_binary_download() {
-        let mut op = json!({"responses": {"302": {"description": "Redirect"}, "400": {"description": "x"}}});
+        let mut op =
+            json!({"responses": {"302": {"description": "Redirect"}, "400": {"description": "x"}}});
         collapse_responses(&mut op);
         assert_eq!(
             op["responses"]["200"]["content"]["application/octet-stream"]["schema"]["format"],
             "binary"
         );
-        let mut op = json!({"responses": {"200": {"description": "ok"}, "302": {"description": "r"}}});
+        let mut op =
+            json!({"responses": {"200": {"description": "ok"}, "302": {"description": "r"}}});
         collapse_responses(&mut op);
         assert_eq!(op["responses"].as_object().unwrap().len(), 1);
-        assert!(op["responses"]["200"]["content"].get("application/octet-stream").is_some());
+        assert!(op["responses"]["200"]["content"]
+            .get("application/octet-stream")
+            .is_some());
     }
 }

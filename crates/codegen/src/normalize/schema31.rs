@@ -41,7 +41,8 @@ pub fn ref_wrappers(schema: &mut Map<String, Value>) {
     };
     let is_null = |v: &Value| {
         v.get("type") == Some(&json!("null"))
-            || (v.get("nullable") == Some(&json!(true)) && v.as_object().is_some_and(|o| o.len() == 1))
+            || (v.get("nullable") == Some(&json!(true))
+                && v.as_object().is_some_and(|o| o.len() == 1))
     };
     let refs: Vec<Value> = one_of.iter().filter(|v| !is_null(v)).cloned().collect();
     let had_null = refs.len() != one_of.len();
@@ -105,7 +106,10 @@ pub fn drop_string_constraints(schema: &mut Map<String, Value>) {
 /// 3.1-only numeric keywords: `exclusiveMinimum: 5` (a number) is 3.0's
 /// `minimum: 5, exclusiveMinimum: true`; `const: v` is `enum: [v]`.
 pub fn numeric_keywords(schema: &mut Map<String, Value>) {
-    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         if let Some(n) = schema.get(exclusive).filter(|v| v.is_number()).cloned() {
             schema.insert(bound.into(), n);
             schema.insert(exclusive.into(), Value::Bool(true));
@@ -129,25 +133,40 @@ mod tests {
     #[test]
     fn type_arrays_become_nullable() {
         assert_eq!(
-            apply(nullable_type_arrays, json!({"type": ["string", "null"], "format": "date-time"})),
+            apply(
+                nullable_type_arrays,
+                json!({"type": ["string", "null"], "format": "date-time"})
+            ),
             json!({"type": "string", "format": "date-time", "nullable": true})
         );
         assert_eq!(
-            apply(nullable_type_arrays, json!({"type": ["array", "null"], "items": {"type": "integer"}})),
+            apply(
+                nullable_type_arrays,
+                json!({"type": ["array", "null"], "items": {"type": "integer"}})
+            ),
             json!({"type": "array", "items": {"type": "integer"}, "nullable": true})
         );
-        assert_eq!(apply(nullable_type_arrays, json!({"type": "null"})), json!({"nullable": true}));
+        assert_eq!(
+            apply(nullable_type_arrays, json!({"type": "null"})),
+            json!({"nullable": true})
+        );
         assert_eq!(
             apply(nullable_type_arrays, json!({"type": ["string", "integer"]})),
             json!({})
         );
-        assert_eq!(apply(nullable_type_arrays, json!({"type": "string"})), json!({"type": "string"}));
+        assert_eq!(
+            apply(nullable_type_arrays, json!({"type": "string"})),
+            json!({"type": "string"})
+        );
     }
 
     #[test]
     fn description_only_one_of_becomes_all_of() {
         assert_eq!(
-            apply(ref_wrappers, json!({"oneOf": [{"$ref": "#/components/schemas/A"}], "description": "d"})),
+            apply(
+                ref_wrappers,
+                json!({"oneOf": [{"$ref": "#/components/schemas/A"}], "description": "d"})
+            ),
             json!({"allOf": [{"$ref": "#/components/schemas/A"}], "description": "d"})
         );
     }
@@ -155,7 +174,10 @@ mod tests {
     #[test]
     fn nullable_reference_becomes_nullable_all_of() {
         assert_eq!(
-            apply(ref_wrappers, json!({"oneOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}]})),
+            apply(
+                ref_wrappers,
+                json!({"oneOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}]})
+            ),
             json!({"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true})
         );
     }
@@ -163,7 +185,10 @@ mod tests {
     #[test]
     fn parameter_type_beside_enum_reference_is_dropped() {
         assert_eq!(
-            apply(ref_wrappers, json!({"type": "string", "oneOf": [{"$ref": "#/components/schemas/E"}]})),
+            apply(
+                ref_wrappers,
+                json!({"type": "string", "oneOf": [{"$ref": "#/components/schemas/E"}]})
+            ),
             json!({"allOf": [{"$ref": "#/components/schemas/E"}]})
         );
     }
@@ -176,15 +201,24 @@ mod tests {
 
     #[test]
     fn examples_and_closed_objects_and_integer_enums() {
-        assert_eq!(apply(drop_examples, json!({"type": "string", "examples": ["x"]})), json!({"type": "string"}));
         assert_eq!(
-            apply(allow_unknown_fields, json!({"type": "object", "additionalProperties": false})),
+            apply(drop_examples, json!({"type": "string", "examples": ["x"]})),
+            json!({"type": "string"})
+        );
+        assert_eq!(
+            apply(
+                allow_unknown_fields,
+                json!({"type": "object", "additionalProperties": false})
+            ),
             json!({"type": "object"})
         );
         let map = json!({"type": "object", "additionalProperties": {"type": "string"}});
         assert_eq!(apply(allow_unknown_fields, map.clone()), map);
         assert_eq!(
-            apply(open_integer_enums, json!({"type": "integer", "enum": [0, 1]})),
+            apply(
+                open_integer_enums,
+                json!({"type": "integer", "enum": [0, 1]})
+            ),
             json!({"type": "integer"})
         );
         let strings = json!({"type": "string", "enum": ["A"]});
@@ -194,7 +228,10 @@ mod tests {
     #[test]
     fn string_constraints_are_dropped() {
         assert_eq!(
-            apply(drop_string_constraints, json!({"type": "string", "pattern": "^#([0-9A-F]{6})$", "maxLength": 7, "minLength": 1})),
+            apply(
+                drop_string_constraints,
+                json!({"type": "string", "pattern": "^#([0-9A-F]{6})$", "maxLength": 7, "minLength": 1})
+            ),
             json!({"type": "string"})
         );
     }
@@ -202,9 +239,15 @@ mod tests {
     #[test]
     fn numeric_31_keywords() {
         assert_eq!(
-            apply(numeric_keywords, json!({"type": "integer", "exclusiveMinimum": 0})),
+            apply(
+                numeric_keywords,
+                json!({"type": "integer", "exclusiveMinimum": 0})
+            ),
             json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true})
         );
-        assert_eq!(apply(numeric_keywords, json!({"const": "x"})), json!({"enum": ["x"]}));
+        assert_eq!(
+            apply(numeric_keywords, json!({"const": "x"})),
+            json!({"enum": ["x"]})
+        );
     }
 }

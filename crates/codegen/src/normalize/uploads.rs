@@ -81,7 +81,9 @@ mod tests {
         let ids: Vec<_> = ups.iter().map(|u| u.operation_id.as_str()).collect();
         assert_eq!(ids, ["Assets_Post", "Images_Post"]);
         assert_eq!(ups[1].file_field, "file");
-        assert!(doc["paths"]["/tenant/{tenant}/images"].get("post").is_none());
+        assert!(doc["paths"]["/tenant/{tenant}/images"]
+            .get("post")
+            .is_none());
         assert!(doc["paths"]["/tenant/{tenant}/images"].get("get").is_some());
         assert!(doc["paths"].get("/tenant/{tenant}/assets").is_none());
         assert!(doc["paths"]["/tenant/{tenant}/notes"].get("post").is_some());

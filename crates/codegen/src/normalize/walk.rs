@@ -5,13 +5,18 @@
 
 use serde_json::{Map, Value};
 
-const METHODS: [&str; 8] = ["get", "put", "post", "patch", "delete", "head", "options", "trace"];
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "patch", "delete", "head", "options", "trace",
+];
 
 /// Calls `f` on every schema object of the document (component schemas, parameter schemas,
 /// request and response body schemas) and, recursively, on every sub-schema. `f` sees a node
 /// before its children, so it may restructure the node and the walk follows the new shape.
 pub fn visit_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
-    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
         for schema in schemas.values_mut() {
             visit_schema(schema, f);
         }
