@@ -455,7 +455,7 @@ impl fmt::Display for ApiError {
         };
         write!(f, "{}{on}", self.status)?;
         if let Some(title) = self.title() {
-            write!(f, ": {title}")?;
+            write!(f, ": {}", title.trim_end_matches('.'))?;
         }
         match self.status {
             StatusCode::UNAUTHORIZED => f.write_str(
@@ -509,7 +509,7 @@ impl fmt::Display for ApiError {
                 let limit = self.rate_limit.as_deref().unwrap_or(
                     "60 requests per second per app and tenant; reports: 5 runs of the same report per minute",
                 );
-                write!(f, ". Rate limited by ServiceTitan (limit: {limit})")?;
+                write!(f, ". Rate limited: {limit}")?;
                 match self.retry_after {
                     Some(wait) => write!(f, "; retry after {} s", wait.as_secs_f64().ceil())?,
                     None => f.write_str("; slow down and retry later")?,

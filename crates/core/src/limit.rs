@@ -258,24 +258,25 @@ impl TenantLimits {
         (!remaining.is_zero()).then_some(remaining)
     }
 
-    /// A description of the request limit for 429 messages.
+    /// What the limits are, for 429 messages.
     pub(crate) fn describe(&self, report: bool) -> Option<String> {
-        let mut parts = Vec::new();
-        if let Some(r) = &self.requests {
-            parts.push(format!(
-                "client-side {} per app and tenant",
-                r.description()
-            ));
-        }
-        if report {
-            if let Some(r) = &self.reports {
-                parts.push(format!("client-side {}", r.description()));
-            }
-            parts.push("ServiceTitan: 5 runs of the same report per minute per tenant".to_owned());
+        let (server, client) = if report {
+            (
+                "ServiceTitan allows 5 runs of the same report per minute per tenant",
+                self.reports.as_ref().map(|r| r.description().to_owned()),
+            )
         } else {
-            parts.push("ServiceTitan: 60 requests/s per app and tenant".to_owned());
-        }
-        Some(parts.join("; "))
+            (
+                "ServiceTitan allows 60 requests/s per app and tenant",
+                self.requests.as_ref().map(|r| r.description().to_owned()),
+            )
+        };
+        Some(match client {
+            Some(client) => format!("{server}; this client paces at {client}"),
+            None => {
+                format!("{server}; client-side pacing is off (see `ClientBuilder::rate_limit`)")
+            }
+        })
     }
 }
 

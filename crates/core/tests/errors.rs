@@ -177,7 +177,7 @@ async fn too_many_requests_message_names_the_limit_and_the_wait() {
         Some(Duration::from_secs(30))
     );
     let text = err.to_string();
-    assert!(text.contains("60 requests/s"), "{text}");
+    assert!(text.contains("ServiceTitan allows 60 requests/s per app and tenant; this client paces at 60 requests/s"), "{text}");
     assert!(text.contains("retry after 30 s"), "{text}");
 }
 

@@ -110,10 +110,10 @@ async fn default_request_timeout_applies_and_can_be_changed() {
     assert!(err.is_timeout());
 }
 
-/// Paused time: reqwest's timeout is a tokio timer, so the runtime jumps straight to it while
+/// Paused time for the call: reqwest's timeout is a tokio timer, so the runtime jumps straight to it while
 /// the (real) server is still delaying its answer. Without a default timeout the call would
 /// simply succeed after the server's delay.
-#[tokio::test(start_paused = true)]
+#[tokio::test]
 async fn default_request_timeout_is_120_seconds() {
     let server = MockServer::start().await;
     mount_token(&server, TOKEN, 900).await;
@@ -134,7 +134,9 @@ async fn default_request_timeout_is_120_seconds() {
         .retry_policy(RetryPolicy::never())
         .build()
         .unwrap();
+    // The token first, on real time (its request has the same timeout).
     client.access_token().await.unwrap();
+    tokio::time::pause();
     let start = tokio::time::Instant::now();
     let err = get_job(&client, 1).await.unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
