@@ -6,8 +6,10 @@
 //! 5–10 minutes", not an error: the stream ends, and its last checkpoint is where to resume.
 
 use crate::Error;
-use futures::{stream, Stream, TryStreamExt};
+use futures::{future, stream, Stream, TryStreamExt};
+use std::collections::HashSet;
 use std::future::Future;
+use std::hash::Hash;
 
 /// An export response envelope.
 pub trait Batch {
@@ -41,27 +43,44 @@ struct State<F> {
 
 /// Batches from `from` (a saved checkpoint, a date, or `None` for the beginning), each fetched by
 /// `fetch(from)` when the stream is polled.
-pub fn batches<B, F, Fut>(from: Option<String>, fetch: F) -> impl Stream<Item = Result<ExportBatch<B::Item>, Error>>
+pub fn batches<B, F, Fut>(
+    from: Option<String>,
+    fetch: F,
+) -> impl Stream<Item = Result<ExportBatch<B::Item>, Error>>
 where
     B: Batch,
     F: FnMut(Option<String>) -> Fut,
     Fut: Future<Output = Result<B, Error>>,
 {
-    stream::try_unfold(State { from, done: false, fetch }, |mut st| async move {
-        if st.done {
-            return Ok(None);
-        }
-        let batch = (st.fetch)(st.from.clone()).await?;
-        let has_more = batch.has_more();
-        let checkpoint = batch.continue_from().map(str::to_string);
-        if checkpoint.is_some() {
-            st.from = checkpoint.clone();
-        }
-        // Without a new token there is no way forward: stop rather than refetch the same batch.
-        st.done = !has_more || checkpoint.is_none();
-        let items = batch.into_items();
-        Ok(Some((ExportBatch { items, checkpoint, has_more }, st)))
-    })
+    stream::try_unfold(
+        State {
+            from,
+            done: false,
+            fetch,
+        },
+        |mut st| async move {
+            if st.done {
+                return Ok(None);
+            }
+            let batch = (st.fetch)(st.from.clone()).await?;
+            let has_more = batch.has_more();
+            let checkpoint = batch.continue_from().map(str::to_string);
+            if checkpoint.is_some() {
+                st.from = checkpoint.clone();
+            }
+            // Without a new token there is no way forward: stop rather than refetch the same batch.
+            st.done = !has_more || checkpoint.is_none();
+            let items = batch.into_items();
+            Ok(Some((
+                ExportBatch {
+                    items,
+                    checkpoint,
+                    has_more,
+                },
+                st,
+            )))
+        },
+    )
 }
 
 /// Flattens batches into records.
@@ -69,5 +88,49 @@ pub fn records<T, S>(batches: S) -> impl Stream<Item = Result<T, Error>>
 where
     S: Stream<Item = Result<ExportBatch<T>, Error>>,
 {
-    batches.map_ok(|b| stream::iter(b.items.into_iter().map(Ok))).try_flatten()
+    batches
+        .map_ok(|b| stream::iter(b.items.into_iter().map(Ok)))
+        .try_flatten()
+}
+
+/// Drops records whose `key` was already seen earlier in the stream; errors pass through.
+///
+/// With `includeRecentChanges=true` the API may hand out the same record again in a later batch.
+/// Keying on `(id, modified_on)` drops those repeats while keeping a record that really changed
+/// (a newer `modified_on`). Keys are remembered for the life of the stream, so memory grows with
+/// the number of distinct records read.
+///
+/// ```ignore
+/// let jobs = dedupe_by(jpm.export_jobs().include_recent_changes(true).stream(), |j| (j.id, j.modified_on));
+/// ```
+pub fn dedupe_by<T, E, K, S, F>(records: S, mut key: F) -> impl Stream<Item = Result<T, E>>
+where
+    S: Stream<Item = Result<T, E>>,
+    K: Eq + Hash,
+    F: FnMut(&T) -> K,
+{
+    let mut seen = HashSet::new();
+    records.try_filter(move |record| future::ready(seen.insert(key(record))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn dedupe_by_drops_repeats_keeps_changes_and_errors() {
+        let input: Vec<Result<(i64, u32), &str>> = vec![
+            Ok((1, 10)),
+            Ok((2, 10)),
+            Ok((1, 10)),
+            Err("boom"),
+            Ok((1, 11)),
+            Ok((2, 10)),
+        ];
+        let out: Vec<_> = futures::StreamExt::collect(dedupe_by(stream::iter(input), |r| *r)).await;
+        assert_eq!(
+            out,
+            vec![Ok((1, 10)), Ok((2, 10)), Err("boom"), Ok((1, 11))]
+        );
+    }
 }
