@@ -21,6 +21,7 @@ pub mod limit;
 pub mod operation;
 pub mod paging;
 pub mod retry;
+pub mod time;
 pub mod transport;
 pub mod types;
 pub mod upload;
