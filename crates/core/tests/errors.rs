@@ -273,3 +273,15 @@ async fn json_that_is_not_a_problem_is_kept_as_text() {
         "{err}"
     );
 }
+
+#[test]
+fn errors_and_clients_cross_threads() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<Error>();
+    send_sync::<servicetitan_core::ApiError>();
+    send_sync::<servicetitan_core::Client>();
+    send_sync::<servicetitan_core::Transport>();
+    // Usable with `?` into `Box<dyn std::error::Error + Send + Sync>` (and anyhow).
+    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(Error::Other("x".into()));
+    assert_eq!(boxed.to_string(), "x");
+}
