@@ -35,6 +35,8 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(900);
 pub(crate) struct CachedToken {
     pub(crate) secret: SecretString,
     pub(crate) refresh_at: Instant,
+    /// When the server said the token expires (`refresh_at` + margin).
+    pub(crate) expires_at: Instant,
     pub(crate) generation: u64,
 }
 
@@ -43,6 +45,7 @@ impl fmt::Debug for CachedToken {
         f.debug_struct("CachedToken")
             .field("secret", &"[REDACTED]")
             .field("refresh_at", &self.refresh_at)
+            .field("expires_at", &self.expires_at)
             .field("generation", &self.generation)
             .finish()
     }
@@ -185,12 +188,25 @@ impl TokenSource {
                 let token = CachedToken {
                     secret,
                     refresh_at: started + (lifetime - margin),
+                    expires_at: started + lifetime,
                     generation: fetch,
                 };
                 *self.cache.write().unwrap_or_else(|p| p.into_inner()) = Some(token.clone());
                 Ok(token)
             }
             Err((reason, status, detail, source)) => {
+                // A refresh ahead of expiry failed for a transient reason: the current token is
+                // still good until it expires, so keep using it (the next call tries again).
+                if matches!(reason, AuthFailure::ServerError | AuthFailure::Unreachable) {
+                    let cache = self.cache.read().unwrap_or_else(|p| p.into_inner());
+                    if let Some(token) = cache.as_ref().filter(|t| Instant::now() < t.expires_at) {
+                        tracing::debug!(
+                            reason = ?reason,
+                            "token refresh failed; using the current token until it expires"
+                        );
+                        return Ok(token.clone());
+                    }
+                }
                 *self.last_failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(Failure {
                     fetch,
                     reason,

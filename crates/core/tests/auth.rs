@@ -369,3 +369,43 @@ async fn token_response_without_token_is_invalid() {
         "{err:?}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_early_refresh_keeps_the_current_token_until_it_expires() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/connect/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"access_token": TOKEN, "expires_in": 900})),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/connect/token"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let client = builder(&server)
+        .token_refresh_margin(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    client.access_token().await.unwrap();
+    // In the refresh window: the refresh fails, the current token is still valid.
+    tokio::time::advance(Duration::from_secs(850)).await;
+    assert_eq!(client.access_token().await.unwrap().expose_secret(), TOKEN);
+    // Past expiry: the failure is reported.
+    tokio::time::advance(Duration::from_secs(60)).await;
+    let err = client.access_token().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Auth {
+                reason: AuthFailure::ServerError,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
