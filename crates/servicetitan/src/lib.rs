@@ -286,3 +286,10 @@ pub mod prelude {
 
 /// The `futures` crate the streams implement, re-exported.
 pub use servicetitan_core::futures;
+
+/// Local dates → the UTC bounds of the API's date filters.
+pub use servicetitan_core::time;
+
+/// Typed equivalents of servicepytan's `DataService` (date-range queries), feature `jpm`.
+#[cfg(feature = "jpm")]
+pub mod data;
