@@ -11,7 +11,7 @@
 //! * `502`, `503`, `504`, timeouts and dropped connections are retried for `GET`, `PUT`,
 //!   `DELETE` (idempotent); for `POST`/`PATCH` only when opted in, for the whole client
 //!   ([`RetryPolicy::retry_non_idempotent`]) or per operation id ([`RetryPolicy::retry_operation`]),
-//!   or for the calls inside [`scope`];
+//!   or for the calls inside [`scope_retry_non_idempotent`];
 //! * a connection that could not be established is retried for every method (nothing was sent);
 //! * `409 Conflict` is retried on report data requests (the same report is already running);
 //! * no other `4xx` is retried;

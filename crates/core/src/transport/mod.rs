@@ -3,9 +3,9 @@
 //! For each call: take the operation's concurrency permit (if capped), then per attempt wait for
 //! the tenant's rate limiter (and the report's, for report runs), get the access token (cached,
 //! single flight), set `Authorization`, `ST-App-Key` and `User-Agent`, apply the request timeout,
-//! send; retry per [`RetryPolicy`](crate::retry::RetryPolicy); on a `401` fetch a new token and
-//! repeat the call once. A failed call's body is read into a typed [`Error`](crate::Error) that
-//! travels back inside a re-built response (see [`rebuild`]).
+//! send; retry per [`RetryPolicy`]; on a `401` fetch a new token and
+//! repeat the call once. A failed call's body is read into a typed [`Error`] that
+//! travels back inside a re-built response (module `rebuild`).
 //!
 //! Tracing: one `servicetitan.request` span per call (INFO) with the operation id, the HTTP
 //! method, the path *template* (never query values or ids), the tenant, the attempt, the status,
