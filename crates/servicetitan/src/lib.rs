@@ -53,15 +53,15 @@ pub use servicetitan_jbce as jbce;
 /// The Job Planning and Management API (`jpm/v2`), feature `jpm`.
 #[cfg(feature = "jpm")]
 pub use servicetitan_jpm as jpm;
+/// The Marketing API (`marketing/v2`), feature `marketing`.
+#[cfg(feature = "marketing")]
+pub use servicetitan_marketing as marketing;
 /// The Marketing Ads API (`marketingads/v2`), feature `marketing-ads`.
 #[cfg(feature = "marketing-ads")]
 pub use servicetitan_marketing_ads as marketing_ads;
 /// The Marketing Reputation API (`marketingreputation/v2`), feature `marketing-reputation`.
 #[cfg(feature = "marketing-reputation")]
 pub use servicetitan_marketing_reputation as marketing_reputation;
-/// The Marketing API (`marketing/v2`), feature `marketing`.
-#[cfg(feature = "marketing")]
-pub use servicetitan_marketing as marketing;
 /// The Memberships API (`memberships/v2`), feature `memberships`.
 #[cfg(feature = "memberships")]
 pub use servicetitan_memberships as memberships;
