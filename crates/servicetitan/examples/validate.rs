@@ -22,7 +22,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), (&'static str, Error)> {
+pub(crate) async fn run() -> Result<(), (&'static str, Error)> {
     let client = Client::from_env().map_err(|e| ("configuration", e))?;
     println!(
         "✓ configuration resolved (tenant {}, {} environment, API {})",
