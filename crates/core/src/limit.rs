@@ -110,7 +110,8 @@ impl Limits {
         self
     }
 
-    /// At most `max_in_flight` concurrent calls of `operation_id` per tenant.
+    /// At most `max_in_flight` concurrent calls of `operation_id` (spec id or Rust method name)
+    /// per tenant.
     pub fn concurrency(mut self, operation_id: impl Into<String>, max_in_flight: usize) -> Self {
         self.concurrency
             .insert(operation_id.into(), max_in_flight.max(1));

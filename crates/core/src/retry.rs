@@ -91,22 +91,26 @@ impl RetryPolicy {
         self
     }
 
-    /// Retry this operation (by operation id, e.g. `ReportCategoryReports_GetData`) like an
-    /// idempotent one even though its method is `POST`/`PATCH`.
+    /// Retry this operation (by operation id, e.g. `ReportCategoryReports_GetData`, or by Rust
+    /// method name, e.g. `report_category_reports_get_data`) like an idempotent one even though
+    /// its method is `POST`/`PATCH`.
     pub fn retry_operation(mut self, operation_id: impl Into<String>) -> Self {
         self.retry_operations.insert(operation_id.into());
         self
     }
 
     /// Whether 5xx gateway errors and timeouts may be retried for this call.
-    pub(crate) fn may_repeat(&self, method: &Method, operation_id: &str) -> bool {
+    /// `names` are the operation's spec id and Rust method name (either may be allow-listed).
+    pub(crate) fn may_repeat(&self, method: &Method, names: &[&str]) -> bool {
         let idempotent = matches!(
             *method,
             Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
         );
         idempotent
             || self.retry_non_idempotent
-            || self.retry_operations.contains(operation_id)
+            || names
+                .iter()
+                .any(|name| self.retry_operations.contains(*name))
             || SCOPE.try_with(|s| s.non_idempotent).unwrap_or(false)
     }
 
@@ -310,15 +314,20 @@ mod tests {
     #[test]
     fn opt_ins() {
         let p = RetryPolicy::new();
-        assert!(p.may_repeat(&Method::GET, "X"));
-        assert!(!p.may_repeat(&Method::POST, "X"));
+        let names = ["Jobs_Create", "jobs_create"];
+        assert!(p.may_repeat(&Method::GET, &names));
+        assert!(!p.may_repeat(&Method::POST, &names));
         assert!(p
             .clone()
-            .retry_operation("X")
-            .may_repeat(&Method::POST, "X"));
+            .retry_operation("Jobs_Create")
+            .may_repeat(&Method::POST, &names));
+        assert!(p
+            .clone()
+            .retry_operation("jobs_create")
+            .may_repeat(&Method::POST, &names));
         assert!(p
             .clone()
             .retry_non_idempotent(true)
-            .may_repeat(&Method::PATCH, "Y"));
+            .may_repeat(&Method::PATCH, &names));
     }
 }

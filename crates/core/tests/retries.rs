@@ -486,3 +486,24 @@ async fn a_refused_token_request_is_not_retried() {
     assert!(matches!(err, Error::Auth { .. }));
     assert_eq!(hits(&server, "/connect/token").await, 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_allow_list_takes_rust_method_names_too() {
+    let server = setup().await;
+    fail_then_ok(
+        &server,
+        "POST",
+        "/jpm/v2/tenant/42/jobs",
+        ResponseTemplate::new(503),
+        1,
+    )
+    .await;
+    let client = builder(&server)
+        .retry_operation("jobs_create")
+        .build()
+        .unwrap();
+    call(&client, &JOBS_CREATE, Method::POST, "/tenant/42/jobs")
+        .await
+        .unwrap();
+    assert_eq!(hits(&server, "/jpm/v2/tenant/42/jobs").await, 2);
+}

@@ -125,14 +125,25 @@ impl Transport {
         let span = tracing::Span::current();
         let started = Instant::now();
         let method = request.method().clone();
-        let report_data = meta.operation_id == REPORT_DATA_OPERATION;
-        let report = report_data
-            .then(|| report_id(request.url().path()))
-            .flatten();
-        let may_repeat = inner.retry.may_repeat(&method, meta.operation_id);
+        // A report run is recognised by its operation id, or by its URL should the operation
+        // table not know the call (`POST …/report-category/{c}/reports/{id}/data`).
+        let url_report = report_id(request.url().path()).filter(|_| {
+            method == Method::POST && request.url().path().contains("/report-category/")
+        });
+        let report_data = meta.operation_id == REPORT_DATA_OPERATION || url_report.is_some();
+        let report = if report_data {
+            url_report.or_else(|| report_id(request.url().path()))
+        } else {
+            None
+        };
+        let names = [meta.operation_id, meta.method_name];
+        let may_repeat = inner.retry.may_repeat(&method, &names);
 
         // Held across attempts: a retry is still the same call in flight.
-        let _permit = match inner.limits.concurrency.get(meta.operation_id) {
+        let cap = names
+            .iter()
+            .find_map(|name| inner.limits.concurrency.get(*name));
+        let _permit = match cap {
             Some(semaphore) => {
                 let waiting = Instant::now();
                 let permit = semaphore
