@@ -1,0 +1,351 @@
+//! Running reports: list categories and reports, read a report's definition, check parameters
+//! before calling, and read every page of the result as records or as your own type.
+//!
+//! The API describes each report (`GET …/report-category/{category}/reports/{id}`) with its
+//! parameters (`dataType`, `isRequired`, `isArray`, accepted values) and fields, and answers a run
+//! (`POST …/reports/{id}/data` with `{"parameters": [{"name", "value"}]}`) with rows as arrays
+//! next to a separate `fields` list. This module:
+//!
+//! * checks the parameters against the definition before the run ([`ReportDefinition::validate`]):
+//!   required ones present, names known (with a suggestion for a near miss), data types
+//!   (`String`, `Number`, `Boolean`, `Date`, `Time`) and arrays right, and values formatted as
+//!   the API expects (dates `YYYY-MM-DD`, times `HH:MM:SS`) — every problem in one
+//!   [`ParamsError`], which converts into [`servicetitan_core::Error::InvalidRequest`];
+//! * runs the report across all pages lazily ([`Api::run_report`]): the next page is requested
+//!   only when the stream is polled past the current one, and the stream ends after
+//!   `hasMore: false`;
+//! * keys each row by field name ([`Row`]), or reads it into a `serde` type
+//!   ([`ReportRun::deserialize`], [`Api::run_report_as`]).
+//!
+//! Every page of a run is a report data request, so the client's per-report limit applies to
+//! each (ServiceTitan allows 5 per minute per report and tenant; see
+//! `servicetitan_core::Limits::report_runs_per_minute`), and a `409` (the same report already
+//! running) is retried by the transport.
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use servicetitan_reporting::report::ReportParams;
+//! use servicetitan_reporting::Api;
+//!
+//! #[derive(serde::Deserialize)]
+//! #[serde(rename_all = "PascalCase")]
+//! struct Revenue {
+//!     business_unit_name: String,
+//!     total_revenue: f64,
+//! }
+//!
+//! # async fn demo(client: &servicetitan_core::Client) -> Result<(), servicetitan_core::Error> {
+//! let api = Api::new(client);
+//!
+//! // What is there.
+//! let categories: Vec<_> = api.report_categories().try_collect().await?;
+//! let reports: Vec<_> = api.reports_in("operations").try_collect().await?;
+//! let definition = api.report_definition("operations", 175).await?;
+//! for p in &definition.parameters {
+//!     println!("{:?} {:?} required: {:?}", p.name, p.data_type, p.is_required);
+//! }
+//!
+//! // Parameters are checked against the definition before anything is run.
+//! let params = ReportParams::new()
+//!     .set("From", chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap())
+//!     .set("To", "2024-01-31")
+//!     .set("BusinessUnitIds", vec![1, 2]);
+//!
+//! // Rows keyed by field name, every page fetched lazily.
+//! let rows = api.run_report("operations", 175, params.clone()).stream();
+//! futures::pin_mut!(rows);
+//! while let Some(row) = rows.try_next().await? {
+//!     println!("{}", row["BusinessUnitName"]);
+//! }
+//!
+//! // Or straight into your own type.
+//! let revenue: Vec<Revenue> = api
+//!     .run_report_as::<Revenue>("operations", 175, params)
+//!     .try_collect()
+//!     .await?;
+//! # let _ = (categories, reports, revenue);
+//! # Ok(())
+//! # }
+//! ```
+#![warn(clippy::all, missing_docs, rustdoc::broken_intra_doc_links)]
+
+mod params;
+mod rows;
+
+use std::num::NonZeroU32;
+
+use futures::{stream, Stream, StreamExt, TryStreamExt};
+use serde::de::DeserializeOwned;
+use servicetitan_core::Error;
+
+pub use params::{ParamProblem, ParamValue, ParamsError, ReportParams, DATE_FORMAT, TIME_FORMAT};
+pub use rows::{deserialize_row, keyed, Row, RowsPage};
+
+use crate::types::{
+    ReportCategoryListItem, ReportDataResponse, ReportField, ReportListItem, ReportParameter,
+    ReportResponse,
+};
+use crate::Api;
+
+/// A report's description: its parameters and the fields of its rows
+/// (`GET …/report-category/{category}/reports/{id}`), with the category it was read from.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ReportDefinition {
+    /// The category the report was read from (needed to run it).
+    pub category: String,
+    /// The report's id.
+    pub id: i64,
+    /// Display name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// When the report's structure last changed.
+    pub modified_on: Option<servicetitan_core::types::DateTime>,
+    /// The parameters the report takes.
+    pub parameters: Vec<ReportParameter>,
+    /// The fields (columns) of its rows.
+    pub fields: Vec<ReportField>,
+}
+
+impl ReportDefinition {
+    /// The definition from the API's report description, read from `category`.
+    pub fn from_response(category: impl Into<String>, response: ReportResponse) -> Self {
+        ReportDefinition {
+            category: category.into(),
+            id: response.id,
+            name: response.name,
+            description: response.description,
+            modified_on: response.modified_on,
+            parameters: response.parameters,
+            fields: response.fields,
+        }
+    }
+
+    /// The parameter named `name` (exact spelling).
+    pub fn parameter(&self, name: &str) -> Option<&ReportParameter> {
+        self.parameters
+            .iter()
+            .find(|p| p.name.as_deref() == Some(name))
+    }
+
+    /// The parameters that must be set.
+    pub fn required_parameters(&self) -> impl Iterator<Item = &ReportParameter> {
+        self.parameters
+            .iter()
+            .filter(|p| p.is_required.unwrap_or(false))
+    }
+
+    /// The names of the parameters.
+    pub fn parameter_names(&self) -> Vec<&str> {
+        self.parameters
+            .iter()
+            .filter_map(|p| p.name.as_deref())
+            .collect()
+    }
+
+    /// The names of the fields (columns), in order.
+    pub fn field_names(&self) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter_map(|f| f.name.as_deref())
+            .collect()
+    }
+
+    /// A run of this report with `params` (validated when the run starts; no second request
+    /// for the definition).
+    pub fn run<'a>(&self, api: &'a Api, params: ReportParams) -> ReportRun<'a> {
+        ReportRun {
+            definition: Some(self.clone()),
+            ..ReportRun::new(api, self.category.clone(), self.id, params)
+        }
+    }
+}
+
+impl Api {
+    /// Every report category, every page fetched lazily.
+    pub fn report_categories(
+        &self,
+    ) -> impl Stream<Item = Result<ReportCategoryListItem, Error>> + '_ {
+        self.report_categories_get_categories().stream()
+    }
+
+    /// Every report in `category` (a category id, e.g. `operations`), every page fetched lazily.
+    pub fn reports_in(
+        &self,
+        category: impl Into<String>,
+    ) -> impl Stream<Item = Result<ReportListItem, Error>> + '_ {
+        self.report_category_reports_get_reports(category.into())
+            .stream()
+    }
+
+    /// The definition (parameters and fields) of report `report_id` in `category`.
+    pub async fn report_definition(
+        &self,
+        category: impl Into<String>,
+        report_id: i64,
+    ) -> Result<ReportDefinition, Error> {
+        let category = category.into();
+        let response = self
+            .report_category_reports_get(category.clone(), report_id)
+            .send()
+            .await?
+            .into_inner();
+        Ok(ReportDefinition::from_response(category, response))
+    }
+
+    /// Every value of a dynamic value set (the `acceptValues.dynamicSetId` of a parameter, e.g.
+    /// the business units), keyed by the set's field names, every page fetched lazily.
+    pub fn dynamic_values(
+        &self,
+        dynamic_set_id: impl Into<String>,
+    ) -> impl Stream<Item = Result<Row, Error>> + '_ {
+        let mut names = Vec::new();
+        self.dynamic_value_sets_get_dynamic_set(dynamic_set_id.into())
+            .pages()
+            .map_ok(move |page| {
+                if !page.fields.is_empty() {
+                    names = rows::field_names(&page.fields);
+                }
+                let rows: Vec<Result<Row, Error>> = page
+                    .data
+                    .into_iter()
+                    .map(|values| Ok(keyed(&names, values)))
+                    .collect();
+                stream::iter(rows)
+            })
+            .try_flatten()
+    }
+
+    /// A run of report `report_id` in `category` with `params`. Nothing is requested until the
+    /// run's stream is polled; then the definition is read, `params` are validated against it
+    /// ([`ReportDefinition::validate`]; a problem ends the stream with
+    /// [`Error::InvalidRequest`] before any data request), and the pages are fetched one at a
+    /// time. Use [`ReportRun::stream`] for rows, [`ReportRun::deserialize`] for your own type.
+    pub fn run_report(
+        &self,
+        category: impl Into<String>,
+        report_id: i64,
+        params: ReportParams,
+    ) -> ReportRun<'_> {
+        ReportRun::new(self, category.into(), report_id, params)
+    }
+
+    /// [`run_report`](Self::run_report) with every row read into `T` (a `serde` type whose
+    /// field names are the report's field names, e.g. with `#[serde(rename_all = "PascalCase")]`).
+    pub fn run_report_as<T: DeserializeOwned>(
+        &self,
+        category: impl Into<String>,
+        report_id: i64,
+        params: ReportParams,
+    ) -> impl Stream<Item = Result<T, Error>> + '_ {
+        self.run_report(category, report_id, params).deserialize()
+    }
+}
+
+/// One run of a report, not started yet: choose the output with [`pages`](Self::pages),
+/// [`stream`](Self::stream), [`deserialize`](Self::deserialize) or
+/// [`collect_all`](Self::collect_all).
+#[derive(Clone, Debug)]
+#[must_use = "a report run does nothing until its stream is polled"]
+pub struct ReportRun<'a> {
+    api: &'a Api,
+    category: String,
+    report_id: i64,
+    params: ReportParams,
+    definition: Option<ReportDefinition>,
+    page_size: Option<NonZeroU32>,
+}
+
+impl<'a> ReportRun<'a> {
+    fn new(api: &'a Api, category: String, report_id: i64, params: ReportParams) -> Self {
+        ReportRun {
+            api,
+            category,
+            report_id,
+            params,
+            definition: None,
+            page_size: None,
+        }
+    }
+
+    /// Rows per page (the API's `pageSize`); the API's default when not set. `0` means the
+    /// default.
+    pub fn page_size(mut self, rows: u32) -> Self {
+        self.page_size = NonZeroU32::new(rows);
+        self
+    }
+
+    /// Validate against `definition` instead of reading the definition first.
+    pub fn with_definition(mut self, definition: ReportDefinition) -> Self {
+        self.definition = Some(definition);
+        self
+    }
+
+    /// Every page, keyed rows, fetched lazily. A page without a `fields` list is keyed by the
+    /// last page's fields (or the definition's).
+    pub fn pages(self) -> impl Stream<Item = Result<RowsPage, Error>> + 'a {
+        let ReportRun {
+            api,
+            category,
+            report_id,
+            params,
+            definition,
+            page_size,
+        } = self;
+        let start = async move {
+            let definition = match definition {
+                Some(d) => d,
+                None => api.report_definition(category.clone(), report_id).await?,
+            };
+            let body = definition.validate(&params)?;
+            let mut request = api.report_category_reports_get_data(category, report_id, body);
+            if let Some(size) = page_size {
+                request = request.page_size(size);
+            }
+            let mut names: Vec<String> = definition
+                .field_names()
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            let pages = request.pages().map_ok(move |page: ReportDataResponse| {
+                if !page.fields.is_empty() {
+                    names = rows::field_names(&page.fields);
+                }
+                RowsPage {
+                    page: page.page,
+                    has_more: page.has_more.unwrap_or(false),
+                    total_count: page.total_count,
+                    rows: page
+                        .data
+                        .into_iter()
+                        .map(|values| keyed(&names, values))
+                        .collect(),
+                    fields: names.clone(),
+                }
+            });
+            Ok::<_, Error>(pages)
+        };
+        stream::once(start).try_flatten()
+    }
+
+    /// Every row of every page, keyed by field name, fetched lazily.
+    pub fn stream(self) -> impl Stream<Item = Result<Row, Error>> + 'a {
+        self.pages()
+            .map_ok(|page| stream::iter(page.rows.into_iter().map(Ok)))
+            .try_flatten()
+    }
+
+    /// Every row of every page read into `T`, fetched lazily. A row that does not fit `T` is an
+    /// [`Error::Decode`] naming the row (0-based, across pages).
+    pub fn deserialize<T: DeserializeOwned>(self) -> impl Stream<Item = Result<T, Error>> + 'a {
+        self.stream()
+            .enumerate()
+            .map(|(index, row)| row.and_then(|row| deserialize_row(row, index)))
+    }
+
+    /// Reads every row of every page into a `Vec`.
+    pub async fn collect_all(self) -> Result<Vec<Row>, Error> {
+        self.stream().try_collect().await
+    }
+}
