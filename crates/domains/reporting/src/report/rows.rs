@@ -47,21 +47,26 @@ pub(crate) fn field_names(fields: &[HeaderField]) -> Vec<String> {
 }
 
 /// Keys `values` by `fields`: a row shorter than the fields gets `null` for the missing values;
-/// values beyond the last field have no name and are dropped (with a WARN).
+/// a value beyond the last field has no name and is keyed by its 0-based position (`"3"`), with
+/// a WARN, so nothing the API sent is lost.
 pub fn keyed(fields: &[String], values: Vec<Value>) -> Row {
     if values.len() > fields.len() {
         tracing::warn!(
             target: "servicetitan::reporting",
             fields = fields.len(),
             values = values.len(),
-            "report row has more values than fields; the extra values are dropped"
+            "report row has more values than fields; the extra values are keyed by position"
         );
     }
+    let mut row: Row = Row::new();
     let mut values = values.into_iter();
-    fields
-        .iter()
-        .map(|name| (name.clone(), values.next().unwrap_or(Value::Null)))
-        .collect()
+    for name in fields {
+        row.insert(name.clone(), values.next().unwrap_or(Value::Null));
+    }
+    for (i, value) in values.enumerate() {
+        row.insert((fields.len() + i).to_string(), value);
+    }
+    row
 }
 
 /// Reads `row` into `T`; `index` (0-based, across pages) names the row in the error.
@@ -98,7 +103,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn short_rows_get_nulls_and_extra_values_are_dropped() {
+    fn short_rows_get_nulls_and_extra_values_are_keyed_by_position() {
         let fields = vec!["A".to_owned(), "B".to_owned()];
         assert_eq!(
             Value::Object(keyed(&fields, vec![json!(1)])),
@@ -106,7 +111,11 @@ mod tests {
         );
         assert_eq!(
             Value::Object(keyed(&fields, vec![json!(1), json!(2), json!(3)])),
-            json!({"A": 1, "B": 2})
+            json!({"A": 1, "B": 2, "2": 3})
+        );
+        assert_eq!(
+            Value::Object(keyed(&[], vec![json!("x"), json!("y")])),
+            json!({"0": "x", "1": "y"})
         );
     }
 
