@@ -287,6 +287,16 @@ pub fn items(
         }
         let item_in_builder = requalify_for_builder(&item_ty);
         let stream_impl = if op.kind == OperationKind::PagedList {
+            // `.pages_concurrent(n)` asks for `totalCount` on the first page (when it can).
+            let ask_total = if op.parameters.iter().any(|p| p.name == "includeTotal") {
+                quote!(if page == first {
+                    request.include_total(true)
+                } else {
+                    request
+                })
+            } else {
+                quote!(request)
+            };
             quote! {
                 impl<'a> #builder_ident<'a> {
                     /// Every page, requested lazily (the next page only when polled), starting at
@@ -307,6 +317,24 @@ pub fn items(
                     /// Reads every item of every page into a `Vec`.
                     pub async fn collect_all(self) -> ::std::result::Result<::std::vec::Vec<#item_in_builder>, ::servicetitan_core::Error> {
                         ::futures::TryStreamExt::try_collect(self.stream()).await
+                    }
+
+                    /// Every page, in order, with up to `concurrency` requests in flight once the
+                    /// first page (requested with `includeTotal=true`) gives `totalCount`; without
+                    /// it, one page at a time like [`Self::pages`]. Requests still go through the
+                    /// client's rate limiter. See [`servicetitan_core::paging::pages_concurrent`].
+                    pub fn pages_concurrent(self, concurrency: usize) -> impl ::futures::Stream<Item = ::std::result::Result<types::#env_ident, ::servicetitan_core::Error>> + 'a {
+                        let first = ::servicetitan_core::paging::field::start_page(&self.page);
+                        ::servicetitan_core::paging::pages_concurrent(first, concurrency, move |page| {
+                            let request = self.clone().page(page);
+                            let request = #ask_total;
+                            async move { request.send().await.map(|r| r.into_inner()).map_err(::servicetitan_core::Error::from) }
+                        })
+                    }
+
+                    /// Every item of every page, in order, pages fetched as in [`Self::pages_concurrent`].
+                    pub fn stream_concurrent(self, concurrency: usize) -> impl ::futures::Stream<Item = ::std::result::Result<#item_in_builder, ::servicetitan_core::Error>> + 'a {
+                        ::servicetitan_core::paging::items(self.pages_concurrent(concurrency))
                     }
                 }
             }
