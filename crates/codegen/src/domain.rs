@@ -157,10 +157,20 @@ pub fn items(
             }
         }
     });
-    let match_arms = operations.iter().enumerate().map(|(i, op)| {
-        let id = &op.operation_id;
-        quote!(#id => &OPERATIONS[#i],)
-    });
+    // progenitor's `OperationInfo::operation_id` carries the sanitized method name
+    // (`jobs_get_list`), not the spec's id (`Jobs_GetList`); both are accepted.
+    let mut seen = BTreeSet::new();
+    let match_arms: Vec<TokenStream> = operations
+        .iter()
+        .enumerate()
+        .filter_map(|(i, op)| {
+            let keys: Vec<&String> = [&op.operation_id, &op.method_name]
+                .into_iter()
+                .filter(|k| seen.insert(k.to_string()))
+                .collect();
+            (!keys.is_empty()).then(|| quote!(#(#keys)|* => &OPERATIONS[#i],))
+        })
+        .collect();
 
     // Wrapper methods.
     let mut methods = Vec::new();
@@ -372,7 +382,8 @@ pub fn items(
         /// Every operation of the module, generated or hand-written.
         pub static OPERATIONS: [::servicetitan_core::OperationMeta; #n] = [#(#metas),*];
 
-        /// The table entry of an operation id (an unknown id gets a placeholder entry).
+        /// The table entry of an operation, by spec id or method name (an unknown one gets a
+        /// placeholder entry).
         pub fn operation_meta(operation_id: &str) -> &'static ::servicetitan_core::OperationMeta {
             static UNKNOWN: ::servicetitan_core::OperationMeta = ::servicetitan_core::OperationMeta {
                 operation_id: "unknown", method_name: "unknown", http_method: "", path: "",
