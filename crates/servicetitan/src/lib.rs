@@ -290,6 +290,12 @@ pub use servicetitan_core::futures;
 /// Local dates → the UTC bounds of the API's date filters.
 pub use servicetitan_core::time;
 
-/// Typed equivalents of servicepytan's `DataService` (date-range queries), feature `jpm`.
-#[cfg(feature = "jpm")]
+/// Typed equivalents of servicepytan's `DataService` (date-range queries and reference lists),
+/// with any of the features `jpm`, `salestech`, `inventory`, `settings`.
+#[cfg(any(
+    feature = "jpm",
+    feature = "salestech",
+    feature = "inventory",
+    feature = "settings"
+))]
 pub mod data;

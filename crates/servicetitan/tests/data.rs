@@ -1,18 +1,30 @@
 //! `servicetitan::data::DataService` against a local (loopback) wiremock server: local dates in
-//! the client's time zone become the right UTC filters on every page.
-#![cfg(feature = "jpm")]
+//! the client's time zone become the right UTC filters on every page, and lists that hide
+//! inactive records by default get the `active` the caller asked for on every page.
+#![cfg(all(
+    feature = "jpm",
+    feature = "salestech",
+    feature = "inventory",
+    feature = "settings"
+))]
 
 use serde_json::json;
 use servicetitan::config::EnvSource;
-use servicetitan::data::DataService;
+use servicetitan::data::{Activity, DataService};
 use servicetitan::lenient::parse_datetime;
 use servicetitan::prelude::*;
-use servicetitan::types::Date;
+use servicetitan::types::{Date, Decimal};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const JOBS: &str = "/jpm/v2/tenant/42/jobs";
 const APPOINTMENTS: &str = "/jpm/v2/tenant/42/appointments";
+const ESTIMATES: &str = "/sales/v2/tenant/42/estimates";
+const PURCHASE_ORDERS: &str = "/inventory/v2/tenant/42/purchase-orders";
+const EMPLOYEES: &str = "/settings/v2/tenant/42/employees";
+const TECHNICIANS: &str = "/settings/v2/tenant/42/technicians";
+const TAG_TYPES: &str = "/settings/v2/tenant/42/tag-types";
+const BUSINESS_UNITS: &str = "/settings/v2/tenant/42/business-units";
 
 async fn setup(timezone: &str) -> (MockServer, Client) {
     let server = MockServer::start().await;
@@ -160,6 +172,218 @@ async fn a_reversed_range_fails_before_any_request() {
     let (server, client) = setup("America/New_York").await;
     let data = DataService::new(&client);
     let result = data.jobs_completed_between(date(2024, 3, 10), date(2024, 3, 9));
+    assert!(matches!(result, Err(Error::InvalidRequest(_))));
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+/// The value of query parameter `name` on every request to `route` (at least one).
+async fn on_every_page(server: &MockServer, route: &str, name: &str) -> Vec<Option<String>> {
+    let requests = server.received_requests().await.unwrap();
+    let values: Vec<_> = requests
+        .iter()
+        .filter(|r| r.url.path() == route)
+        .map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        })
+        .collect();
+    assert!(!values.is_empty(), "no request to {route}");
+    values
+}
+
+async fn assert_active(server: &MockServer, route: &str, expected: &str) {
+    for value in on_every_page(server, route, "active").await {
+        assert_eq!(value.as_deref(), Some(expected), "active on {route}");
+    }
+}
+
+#[tokio::test]
+async fn jobs_modified_between_uses_modified_bounds() {
+    let (server, client) = setup("America/Chicago").await;
+    mount_two_pages(&server, JOBS, (7, 8)).await;
+    let data = DataService::new(&client);
+    let jobs: Vec<_> = data
+        .jobs_modified_between(date(2024, 1, 15), date(2024, 1, 16))
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(jobs.iter().map(|j| j.id).collect::<Vec<_>>(), [7, 8]);
+    assert_bounds(
+        &server,
+        JOBS,
+        ("modifiedOnOrAfter", "2024-01-15T06:00:00Z"),
+        ("modifiedBefore", "2024-01-17T06:00:00Z"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn sold_estimates_between_uses_sold_bounds_and_active_any() {
+    let (server, client) = setup("America/New_York").await;
+    mount_two_pages(&server, ESTIMATES, (11, 12)).await;
+    let data = DataService::new(&client);
+    let day = date(2024, 3, 10);
+    let estimates: Vec<_> = data
+        .sold_estimates_between(day, day, Activity::Any)
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(estimates.iter().map(|e| e.id).collect::<Vec<_>>(), [11, 12]);
+    assert_bounds(
+        &server,
+        ESTIMATES,
+        ("soldAfter", "2024-03-10T05:00:00Z"),
+        ("soldBefore", "2024-03-11T04:00:00Z"),
+    )
+    .await;
+    assert_active(&server, ESTIMATES, "Any").await;
+}
+
+#[tokio::test]
+async fn total_sales_between_sums_item_totals_of_active_sold_estimates_exactly() {
+    let (server, client) = setup("America/Denver").await;
+    let pages = [
+        (
+            1,
+            true,
+            json!([
+                {"id": 1, "items": [{"id": 10, "total": 0.1}, {"id": 11, "total": 0.2}]},
+                {"id": 2, "items": null}
+            ]),
+        ),
+        (
+            2,
+            false,
+            json!([
+                {"id": 3, "items": [{"id": 12, "total": 1999.99}, {"id": 13, "total": null}]}
+            ]),
+        ),
+    ];
+    for (n, more, data) in pages {
+        Mock::given(method("GET"))
+            .and(path(ESTIMATES))
+            .and(query_param("page", n.to_string()))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(
+                    json!({"page": n, "pageSize": 2, "hasMore": more, "data": data}),
+                ),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let data = DataService::new(&client);
+    let total = data
+        .total_sales_between(date(2024, 6, 1), date(2024, 6, 30))
+        .await
+        .unwrap();
+    assert_eq!(total, "2000.29".parse::<Decimal>().unwrap());
+    assert_bounds(
+        &server,
+        ESTIMATES,
+        ("soldAfter", "2024-06-01T06:00:00Z"),
+        ("soldBefore", "2024-07-01T06:00:00Z"),
+    )
+    .await;
+    assert_active(&server, ESTIMATES, "True").await;
+}
+
+#[tokio::test]
+async fn purchase_orders_created_between_uses_created_bounds() {
+    let (server, client) = setup("Europe/London").await;
+    mount_two_pages(&server, PURCHASE_ORDERS, (21, 22)).await;
+    let data = DataService::new(&client);
+    let orders: Vec<_> = data
+        .purchase_orders_created_between(date(2024, 3, 31), date(2024, 3, 31))
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(orders.iter().map(|o| o.id).collect::<Vec<_>>(), [21, 22]);
+    // The day the clocks go forward in London: 23 hours, starting at midnight GMT.
+    assert_bounds(
+        &server,
+        PURCHASE_ORDERS,
+        ("createdOnOrAfter", "2024-03-31T00:00:00Z"),
+        ("createdBefore", "2024-03-31T23:00:00Z"),
+    )
+    .await;
+    for value in on_every_page(&server, PURCHASE_ORDERS, "active").await {
+        assert_eq!(value, None, "the purchase-order list has no active filter");
+    }
+}
+
+#[tokio::test]
+async fn reference_lists_ask_for_inactive_records_too() {
+    let (server, client) = setup("America/New_York").await;
+    for (route, ids) in [
+        (EMPLOYEES, (31, 32)),
+        (TECHNICIANS, (33, 34)),
+        (TAG_TYPES, (35, 36)),
+        (BUSINESS_UNITS, (37, 38)),
+    ] {
+        mount_two_pages(&server, route, ids).await;
+    }
+    let data = DataService::new(&client);
+    let employees: Vec<_> = data.employees(Activity::Any).try_collect().await.unwrap();
+    assert_eq!(employees.iter().map(|r| r.id).collect::<Vec<_>>(), [31, 32]);
+    let technicians: Vec<_> = data.technicians(Activity::Any).try_collect().await.unwrap();
+    assert_eq!(
+        technicians.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [33, 34]
+    );
+    let tag_types: Vec<_> = data.tag_types(Activity::Any).try_collect().await.unwrap();
+    assert_eq!(tag_types.iter().map(|r| r.id).collect::<Vec<_>>(), [35, 36]);
+    let units: Vec<_> = data
+        .business_units(Activity::Any)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(units.iter().map(|r| r.id).collect::<Vec<_>>(), [37, 38]);
+    for route in [EMPLOYEES, TECHNICIANS, TAG_TYPES, BUSINESS_UNITS] {
+        assert_eq!(on_every_page(&server, route, "active").await.len(), 2);
+        assert_active(&server, route, "Any").await;
+    }
+}
+
+#[tokio::test]
+async fn activity_maps_to_the_api_values() {
+    let (server, client) = setup("America/New_York").await;
+    Mock::given(method("GET"))
+        .and(path(TECHNICIANS))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"page": 1, "pageSize": 50, "hasMore": false, "data": []})),
+        )
+        .mount(&server)
+        .await;
+    let data = DataService::new(&client);
+    for activity in [Activity::Active, Activity::Inactive, Activity::Any] {
+        let none: Vec<_> = data.technicians(activity).try_collect().await.unwrap();
+        assert!(none.is_empty());
+    }
+    let sent: Vec<_> = on_every_page(&server, TECHNICIANS, "active").await;
+    assert_eq!(
+        sent,
+        [
+            Some("True".into()),
+            Some("False".into()),
+            Some("Any".into())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_reversed_sold_range_fails_before_any_request() {
+    let (server, client) = setup("America/New_York").await;
+    let data = DataService::new(&client);
+    let result = data.sold_estimates_between(date(2024, 3, 10), date(2024, 3, 9), Activity::Any);
+    assert!(matches!(result, Err(Error::InvalidRequest(_))));
+    let result = data.purchase_orders_created_between(date(2024, 3, 10), date(2024, 3, 9));
     assert!(matches!(result, Err(Error::InvalidRequest(_))));
     assert!(server.received_requests().await.unwrap().is_empty());
 }
