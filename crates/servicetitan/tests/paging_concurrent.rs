@@ -17,6 +17,10 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 const JOBS: &str = "/jpm/v2/tenant/42/jobs";
 
 async fn setup() -> (MockServer, Client) {
+    setup_with_rate_limit(None).await
+}
+
+async fn setup_with_rate_limit(per_second: Option<u32>) -> (MockServer, Client) {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/connect/token"))
@@ -34,7 +38,7 @@ async fn setup() -> (MockServer, Client) {
         .api_url(server.uri())
         .env_source(EnvSource::empty())
         .no_dotenv()
-        .rate_limit(None)
+        .rate_limit(per_second)
         .build()
         .unwrap();
     (server, client)
@@ -222,4 +226,41 @@ async fn without_total_count_pages_are_read_one_at_a_time() {
         .unwrap();
     assert_eq!(ids, (0..13).collect::<Vec<_>>());
     assert_eq!(list.max_in_flight(), 1);
+}
+
+#[tokio::test]
+async fn the_rate_limiter_still_paces_concurrent_pages() {
+    let (server, client) = setup_with_rate_limit(Some(10)).await;
+    let list = SlowList::new(30, 5, true);
+    Mock::given(method("GET"))
+        .and(path(JOBS))
+        .respond_with(list.clone())
+        .expect(6)
+        .mount(&server)
+        .await;
+    let ids: Vec<i64> = client
+        .jpm()
+        .jobs_get_list()
+        .page_size(5)
+        .stream_concurrent(6)
+        .map_ok(|job| job.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, (0..30).collect::<Vec<_>>());
+    // 10 requests/s, evenly spaced: pages 2-6 were issued together but reached the server
+    // about 100 ms apart.
+    let mut arrivals: Vec<Duration> = list.log.lock().unwrap().iter().map(|e| e.1).collect();
+    arrivals.sort();
+    for pair in arrivals.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(
+            gap >= Duration::from_millis(80),
+            "requests {gap:?} apart: {arrivals:?}"
+        );
+    }
+    assert!(
+        list.max_in_flight() >= 2,
+        "still concurrent under the limit"
+    );
 }
