@@ -32,11 +32,14 @@ pub fn domain(api_id: &str) {
         "cargo:rerun-if-changed={}",
         specs_dir.join("manifest.json").display()
     );
+    // The directory catches a patch file being added; the file itself only when it exists —
+    // cargo treats a missing `rerun-if-changed` path as always changed, which would rerun the
+    // generator on every build.
     println!("cargo:rerun-if-changed={}", patches_dir.display());
-    println!(
-        "cargo:rerun-if-changed={}",
-        patches_dir.join(format!("{api_id}.json")).display()
-    );
+    let patch_file = patches_dir.join(format!("{api_id}.json"));
+    if patch_file.exists() {
+        println!("cargo:rerun-if-changed={}", patch_file.display());
+    }
 
     let bytes = std::fs::read(&spec_path).unwrap_or_else(|e| {
         fail(format!(
