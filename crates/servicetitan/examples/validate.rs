@@ -6,13 +6,21 @@
 //! ```
 //!
 //! Reads the `SERVICETITAN_*` variables (and `.env` in the working directory). Exits non-zero,
-//! with the error, at the first step that fails.
+//! with the error, at the first step that fails. Rate-limit waits and retries (DEBUG events of
+//! `servicetitan_core`) are shown on stderr; `RUST_LOG` overrides the filter.
 
 use servicetitan::prelude::*;
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,servicetitan_core=debug".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err((step, err)) => {
