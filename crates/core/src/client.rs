@@ -399,8 +399,12 @@ impl ClientBuilder {
         })?;
         let http = match self.http {
             Some(http) => http,
+            // Redirects are followed by the transport (see transport/redirect.rs), which keeps
+            // `ST-App-Key` and the token on the API's origin; no `Referer` leaks the API URL.
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .referer(false)
                 .build()?,
         };
         let shared = Arc::new(Shared {

@@ -271,4 +271,14 @@ async fn a_redirect_to_another_host_does_not_carry_the_token() {
         "Authorization was sent to the redirect target: {:?}",
         to_storage[0].headers
     );
+    assert!(
+        to_storage[0].headers.get("st-app-key").is_none(),
+        "ST-App-Key was sent to the redirect target: {:?}",
+        to_storage[0].headers
+    );
+    assert!(
+        to_storage[0].headers.get("referer").is_none(),
+        "Referer leaked the API URL to the redirect target: {:?}",
+        to_storage[0].headers
+    );
 }

@@ -13,6 +13,7 @@
 //! header value is ever recorded, and the secret headers are marked sensitive.
 
 mod rebuild;
+mod redirect;
 
 use std::fmt;
 use std::sync::Arc;
@@ -136,6 +137,7 @@ impl Transport {
         } else {
             None
         };
+        let is_get = method == Method::GET;
         let names = [meta.operation_id, meta.method_name];
         let may_repeat = inner.retry.may_repeat(&method, &names);
 
@@ -220,8 +222,23 @@ impl Transport {
                 *request.timeout_mut() = inner.request_timeout;
             }
 
+            let origin = request.url().clone();
+            let sent_headers = is_get.then(|| request.headers().clone());
             let sent = Instant::now();
-            let result = inner.http.execute(request).await;
+            let result = match inner.http.execute(request).await {
+                Ok(response) if redirect::is_followed(&method, response.status()) => {
+                    let headers = sent_headers.unwrap_or_default();
+                    redirect::follow(
+                        &inner.http,
+                        response,
+                        &origin,
+                        &headers,
+                        inner.request_timeout,
+                    )
+                    .await
+                }
+                other => other,
+            };
             span.record("latency_ms", sent.elapsed().as_millis() as u64);
 
             let response = match result {
