@@ -1,0 +1,111 @@
+//! The domain build scripts' behaviour: error messages and change detection.
+
+use servicetitan_codegen::build::run;
+use servicetitan_codegen::manifest::{sha256_hex, Manifest, Module};
+use std::path::PathBuf;
+
+/// A throwaway workspace: `(guard, crate dir, out dir)`; the guard removes it on drop.
+fn workspace(with_spec: bool, with_patch: bool) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let guard = tempfile::tempdir().unwrap();
+    let root = guard.path().to_path_buf();
+    let specs = root.join("specs");
+    std::fs::create_dir_all(specs.join("patches")).unwrap();
+    let spec = serde_json::json!({
+        "openapi": "3.1.0", "info": {"title": "Demo", "version": "2"},
+        "paths": {"/tenant/{tenant}/things": {"get": {"operationId": "Things_Get",
+            "parameters": [{"name": "tenant", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}}],
+            "responses": {"200": {"description": "ok"}}}}}
+    });
+    let text = serde_json::to_vec(&spec).unwrap();
+    let manifest = Manifest {
+        portal_url: "http://127.0.0.1/{api_id}".into(),
+        modules: vec![Module {
+            api_id: "tenant-demo-v2".into(),
+            short: "demo".into(),
+            crate_name: "servicetitan-demo".into(),
+            feature: "demo".into(),
+            title: "Demo".into(),
+            base_path: "demo/v2".into(),
+            sha256: sha256_hex(&text),
+            operations: 1,
+        }],
+    };
+    manifest.save(&specs).unwrap();
+    if with_spec {
+        std::fs::write(specs.join("tenant-demo-v2.json"), &text).unwrap();
+    }
+    if with_patch {
+        std::fs::write(
+            specs.join("patches/tenant-demo-v2.json"),
+            r#"{"patches": [{"reason": "demo", "op": "set", "pointer": "/info/title", "value": "Demo!"}]}"#,
+        )
+        .unwrap();
+    }
+    let crate_dir = root.join("crates/domains/demo");
+    std::fs::create_dir_all(&crate_dir).unwrap();
+    let out = root.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    (guard, crate_dir, out)
+}
+
+#[test]
+fn a_missing_spec_names_the_file_and_the_fetch_command() {
+    let (_dir, crate_dir, out) = workspace(false, false);
+    let err = run("tenant-demo-v2", &crate_dir, &out).unwrap_err();
+    assert!(err.contains("tenant-demo-v2.json"), "{err}");
+    assert!(err.contains("cargo xtask specs fetch"), "{err}");
+    assert!(err.contains("--from"), "{err}");
+}
+
+#[test]
+fn an_unknown_module_is_named() {
+    let (_dir, crate_dir, out) = workspace(true, false);
+    let err = run("tenant-nope-v2", &crate_dir, &out).unwrap_err();
+    assert!(
+        err.contains("tenant-nope-v2 is not in") && err.contains("manifest.json"),
+        "{err}"
+    );
+}
+
+#[test]
+fn only_existing_paths_are_watched() {
+    // A missing `rerun-if-changed` path makes cargo rerun the script on every build.
+    let (_dir, crate_dir, out) = workspace(true, false);
+    let directives = run("tenant-demo-v2", &crate_dir, &out).unwrap();
+    let watched: Vec<&str> = directives
+        .iter()
+        .filter_map(|d| d.strip_prefix("cargo:rerun-if-changed="))
+        .collect();
+    assert_eq!(watched.len(), 3, "{watched:?}");
+    for path in &watched {
+        assert!(std::path::Path::new(path).exists(), "{path} does not exist");
+    }
+    assert!(out.join("generated.rs").exists());
+    assert!(
+        !directives.iter().any(|d| d.starts_with("cargo:warning")),
+        "spec matches the manifest"
+    );
+
+    let (_dir, crate_dir, out) = workspace(true, true);
+    let directives = run("tenant-demo-v2", &crate_dir, &out).unwrap();
+    assert!(directives
+        .iter()
+        .any(|d| d.ends_with("patches/tenant-demo-v2.json")));
+}
+
+#[test]
+fn unchanged_output_is_not_rewritten() {
+    let (_dir, crate_dir, out) = workspace(true, false);
+    run("tenant-demo-v2", &crate_dir, &out).unwrap();
+    let first = std::fs::metadata(out.join("generated.rs"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    run("tenant-demo-v2", &crate_dir, &out).unwrap();
+    let second = std::fs::metadata(out.join("generated.rs"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(first, second, "rustc would recompile the crate");
+}
