@@ -3,14 +3,15 @@
 //! whole; a redirect to another host does not carry the `Authorization` header there.
 #![cfg(all(feature = "telecom", feature = "pricebook"))]
 
+mod support;
+
 use futures::{Stream, StreamExt};
-use serde_json::json;
-use servicetitan::config::EnvSource;
 use servicetitan::prelude::*;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::mpsc;
 use std::time::Duration;
+use support::{builder_for, requests_to, setup, token_server};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -18,34 +19,6 @@ const RECORDING: &str = "/telecom/v2/tenant/42/calls/7/recording";
 const VOICEMAIL: &str = "/telecom/v2/tenant/42/calls/7/voicemail";
 const IMAGES: &str = "/pricebook/v2/tenant/42/images";
 const MIB: usize = 1024 * 1024;
-
-async fn token_server() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/connect/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"access_token": "tok", "expires_in": 900, "token_type": "Bearer"}),
-        ))
-        .mount(&server)
-        .await;
-    server
-}
-
-/// A client for tenant 42: tokens from `auth`, API calls to `api`.
-fn client(auth: &str, api: &str) -> Client {
-    Client::builder()
-        .client_id("cid.test")
-        .client_secret("cs.secret")
-        .app_key("ak.key")
-        .tenant_id(42)
-        .auth_url(auth)
-        .api_url(api)
-        .env_source(EnvSource::empty())
-        .no_dotenv()
-        .rate_limit(None)
-        .build()
-        .unwrap()
-}
 
 /// `len` bytes of a repeating, position-dependent pattern (so reordering or loss shows).
 fn body(len: usize) -> Vec<u8> {
@@ -82,7 +55,7 @@ fn assert_streamed(sizes: &[usize], got: &[u8], expected: &[u8]) {
 
 #[tokio::test]
 async fn call_recording_and_voicemail_stream_chunk_by_chunk() {
-    let server = token_server().await;
+    let (server, client) = setup().await;
     let recording = body(5 * MIB);
     let voicemail = body(3 * MIB + 17);
     for (route, bytes) in [(RECORDING, &recording), (VOICEMAIL, &voicemail)] {
@@ -95,7 +68,7 @@ async fn call_recording_and_voicemail_stream_chunk_by_chunk() {
             .mount(&server)
             .await;
     }
-    let telecom = client(&server.uri(), &server.uri()).telecom();
+    let telecom = client.telecom();
 
     let response = telecom.calls_get_recording(7).send().await.unwrap();
     assert_eq!(response.status(), 200);
@@ -156,7 +129,7 @@ async fn a_recording_is_readable_before_the_server_has_sent_all_of_it() {
     let recording = body(2 * MIB);
     let (release, released) = mpsc::channel();
     let api = trickle_server(recording.clone(), 256 * 1024, released);
-    let telecom = client(&auth.uri(), &api).telecom();
+    let telecom = builder_for(&auth.uri(), &api).build().unwrap().telecom();
 
     let mut stream = tokio::time::timeout(Duration::from_secs(10), async {
         telecom
@@ -186,7 +159,7 @@ async fn a_recording_is_readable_before_the_server_has_sent_all_of_it() {
 
 #[tokio::test]
 async fn a_pricebook_image_follows_the_redirect_on_the_same_server() {
-    let server = token_server().await;
+    let (server, client) = setup().await;
     let image = body(MIB + 5);
     Mock::given(method("GET"))
         .and(path(IMAGES))
@@ -204,7 +177,7 @@ async fn a_pricebook_image_follows_the_redirect_on_the_same_server() {
         .expect(1)
         .mount(&server)
         .await;
-    let pricebook = client(&server.uri(), &server.uri()).pricebook();
+    let pricebook = client.pricebook();
 
     let response = pricebook
         .images_get()
@@ -220,7 +193,7 @@ async fn a_pricebook_image_follows_the_redirect_on_the_same_server() {
 
 #[tokio::test]
 async fn a_redirect_to_another_host_does_not_carry_the_token() {
-    let api = token_server().await;
+    let (api, client) = setup().await;
     let storage = MockServer::start().await;
     let image = body(2 * MIB);
     // Another host name (and port) for the same loopback address.
@@ -240,7 +213,7 @@ async fn a_redirect_to_another_host_does_not_carry_the_token() {
         .expect(1)
         .mount(&storage)
         .await;
-    let pricebook = client(&api.uri(), &api.uri()).pricebook();
+    let pricebook = client.pricebook();
 
     let response = pricebook
         .images_get()
@@ -251,13 +224,7 @@ async fn a_redirect_to_another_host_does_not_carry_the_token() {
     let (sizes, got) = chunks(response.into_inner_stream()).await;
     assert_streamed(&sizes, &got, &image);
 
-    let to_api: Vec<_> = api
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.url.path() == IMAGES)
-        .collect();
+    let to_api = requests_to(&api, IMAGES).await;
     assert_eq!(to_api.len(), 1);
     assert_eq!(
         to_api[0].headers["authorization"], "Bearer tok",

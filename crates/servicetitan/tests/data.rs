@@ -8,14 +8,16 @@
     feature = "settings"
 ))]
 
+mod support;
+
 use serde_json::json;
-use servicetitan::config::EnvSource;
 use servicetitan::data::{Activity, DataService};
 use servicetitan::lenient::parse_datetime;
 use servicetitan::prelude::*;
 use servicetitan::types::{Date, Decimal};
+use support::{client_builder, query, requests_to, token_server};
 use wiremock::matchers::{method, path, query_param};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const JOBS: &str = "/jpm/v2/tenant/42/jobs";
 const APPOINTMENTS: &str = "/jpm/v2/tenant/42/appointments";
@@ -27,27 +29,8 @@ const TAG_TYPES: &str = "/settings/v2/tenant/42/tag-types";
 const BUSINESS_UNITS: &str = "/settings/v2/tenant/42/business-units";
 
 async fn setup(timezone: &str) -> (MockServer, Client) {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/connect/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"access_token": "tok", "expires_in": 900, "token_type": "Bearer"}),
-        ))
-        .mount(&server)
-        .await;
-    let client = Client::builder()
-        .client_id("cid.test")
-        .client_secret("cs.secret")
-        .app_key("ak.key")
-        .tenant_id(42)
-        .timezone(timezone)
-        .auth_url(server.uri())
-        .api_url(server.uri())
-        .env_source(EnvSource::empty())
-        .no_dotenv()
-        .rate_limit(None)
-        .build()
-        .unwrap();
+    let server = token_server().await;
+    let client = client_builder(&server).timezone(timezone).build().unwrap();
     (server, client)
 }
 
@@ -77,21 +60,11 @@ async fn assert_bounds(
     (after_name, after): (&str, &str),
     (before_name, before): (&str, &str),
 ) {
-    let requests: Vec<Request> = server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.url.path() == route)
-        .collect();
+    let requests = requests_to(server, route).await;
     assert_eq!(requests.len(), 2);
     for request in &requests {
         let get = |name: &str| {
-            let pairs = request.url.query_pairs();
-            let value = pairs
-                .into_iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.into_owned());
+            let value = query(request, name);
             parse_datetime(&value.unwrap_or_else(|| panic!("{name} missing on {}", request.url)))
         };
         assert_eq!(get(after_name), parse_datetime(after), "{after_name}");
@@ -178,17 +151,8 @@ async fn a_reversed_range_fails_before_any_request() {
 
 /// The value of query parameter `name` on every request to `route` (at least one).
 async fn on_every_page(server: &MockServer, route: &str, name: &str) -> Vec<Option<String>> {
-    let requests = server.received_requests().await.unwrap();
-    let values: Vec<_> = requests
-        .iter()
-        .filter(|r| r.url.path() == route)
-        .map(|r| {
-            r.url
-                .query_pairs()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.into_owned())
-        })
-        .collect();
+    let requests = requests_to(server, route).await;
+    let values: Vec<_> = requests.iter().map(|r| query(r, name)).collect();
     assert!(!values.is_empty(), "no request to {route}");
     values
 }

@@ -4,40 +4,23 @@
 //! a time when the API gives no `totalCount`.
 #![cfg(feature = "jpm")]
 
+mod support;
+
 use futures::TryStreamExt;
 use serde_json::json;
-use servicetitan::config::EnvSource;
 use servicetitan::jpm::types::JobStatus;
 use servicetitan::prelude::*;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::{client_builder, query, requests_to, setup, token_server};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const JOBS: &str = "/jpm/v2/tenant/42/jobs";
 
-async fn setup() -> (MockServer, Client) {
-    setup_with_rate_limit(None).await
-}
-
 async fn setup_with_rate_limit(per_second: Option<u32>) -> (MockServer, Client) {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/connect/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"access_token": "tok", "expires_in": 900, "token_type": "Bearer"}),
-        ))
-        .mount(&server)
-        .await;
-    let client = Client::builder()
-        .client_id("cid.test")
-        .client_secret("cs.secret")
-        .app_key("ak.key")
-        .tenant_id(42)
-        .auth_url(server.uri())
-        .api_url(server.uri())
-        .env_source(EnvSource::empty())
-        .no_dotenv()
+    let server = token_server().await;
+    let client = client_builder(&server)
         .rate_limit(per_second)
         .build()
         .unwrap();
@@ -87,14 +70,7 @@ impl SlowList {
 
 impl Respond for SlowList {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let query = |name: &str| {
-            request
-                .url
-                .query_pairs()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.into_owned())
-        };
-        let page: i64 = query("page").unwrap().parse().unwrap();
+        let page: i64 = query(request, "page").unwrap().parse().unwrap();
         let delay = Self::delay(page);
         let arrived = self.started.elapsed();
         self.log
@@ -107,7 +83,7 @@ impl Respond for SlowList {
         let mut body = json!({
             "page": page, "pageSize": self.size, "hasMore": end < self.records, "data": data
         });
-        if self.with_total && query("includeTotal").as_deref() == Some("true") {
+        if self.with_total && query(request, "includeTotal").as_deref() == Some("true") {
             body["totalCount"] = json!(self.records);
         }
         ResponseTemplate::new(200)
@@ -117,19 +93,10 @@ impl Respond for SlowList {
 }
 
 async fn queries(server: &MockServer, name: &str) -> Vec<(String, Option<String>)> {
-    let requests = server.received_requests().await.unwrap();
+    let requests = requests_to(server, JOBS).await;
     requests
         .iter()
-        .filter(|r| r.url.path() == JOBS)
-        .map(|r| {
-            let get = |n: &str| {
-                r.url
-                    .query_pairs()
-                    .find(|(k, _)| k == n)
-                    .map(|(_, v)| v.into_owned())
-            };
-            (get("page").unwrap(), get(name))
-        })
+        .map(|r| (query(r, "page").unwrap(), query(r, name)))
         .collect()
 }
 

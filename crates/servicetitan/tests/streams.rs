@@ -5,51 +5,22 @@
 
 #[path = "../examples/support/jsonl_export.rs"]
 mod jsonl_export;
+mod support;
 
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
-use servicetitan::config::EnvSource;
 use servicetitan::export::dedupe_by;
 use servicetitan::jpm::types::{AppointmentStatus, JobStatus};
 use servicetitan::lenient::parse_datetime;
 use servicetitan::prelude::*;
 use std::path::{Path, PathBuf};
+use support::{mount_token, query, requests_to, setup};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-const TENANT: i64 = 42;
 const JOBS: &str = "/jpm/v2/tenant/42/jobs";
 const APPOINTMENTS: &str = "/jpm/v2/tenant/42/appointments";
 const EXPORT_JOBS: &str = "/jpm/v2/tenant/42/export/jobs";
-
-/// A loopback server answering the token request, and a client for tenant 42 pointed at it.
-async fn setup() -> (MockServer, Client) {
-    let server = MockServer::start().await;
-    mount_token(&server).await;
-    let client = Client::builder()
-        .client_id("cid.test")
-        .client_secret("cs.secret")
-        .app_key("ak.key")
-        .tenant_id(TENANT)
-        .auth_url(server.uri())
-        .api_url(server.uri())
-        .env_source(EnvSource::empty())
-        .no_dotenv()
-        .rate_limit(None)
-        .build()
-        .unwrap();
-    (server, client)
-}
-
-async fn mount_token(server: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path("/connect/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"access_token": "tok", "expires_in": 900, "token_type": "Bearer"}),
-        ))
-        .mount(server)
-        .await;
-}
 
 fn jobs(ids: &[i64]) -> Vec<Value> {
     ids.iter().map(|id| json!({"id": id})).collect()
@@ -65,23 +36,6 @@ fn batch(records: Vec<Value>, continue_from: &str, has_more: bool) -> ResponseTe
     ResponseTemplate::new(200).set_body_json(json!({
         "continueFrom": continue_from, "hasMore": has_more, "data": records
     }))
-}
-
-/// The requests the server received on `route`, in order.
-async fn requests_to(server: &MockServer, route: &str) -> Vec<Request> {
-    let all = server
-        .received_requests()
-        .await
-        .expect("request recording is on");
-    all.into_iter().filter(|r| r.url.path() == route).collect()
-}
-
-fn query(request: &Request, name: &str) -> Option<String> {
-    request
-        .url
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
 }
 
 fn froms(requests: &[Request]) -> Vec<Option<String>> {

@@ -8,41 +8,19 @@
     feature = "pricebook"
 ))]
 
+mod support;
+
 use serde_json::json;
-use servicetitan::config::EnvSource;
 use servicetitan::prelude::*;
 use servicetitan::upload::UploadRequest;
+use support::{requests_to, setup};
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, Request, ResponseTemplate};
 
 const EQUIPMENT: &str = "/equipmentsystems/v2/tenant/42/installed-equipment/attachments";
 const FINDINGS: &str = "/findings/v2/tenant/42/assets";
 const FORMS: &str = "/forms/v2/tenant/42/jobs/77/attachments";
 const PRICEBOOK: &str = "/pricebook/v2/tenant/42/images";
-
-async fn setup() -> (MockServer, Client) {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/connect/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"access_token": "tok", "expires_in": 900, "token_type": "Bearer"}),
-        ))
-        .mount(&server)
-        .await;
-    let client = Client::builder()
-        .client_id("cid.test")
-        .client_secret("cs.secret")
-        .app_key("ak.key")
-        .tenant_id(42)
-        .auth_url(server.uri())
-        .api_url(server.uri())
-        .env_source(EnvSource::empty())
-        .no_dotenv()
-        .rate_limit(None)
-        .build()
-        .unwrap();
-    (server, client)
-}
 
 /// A PNG signature followed by bytes that are not UTF-8 and contain CR/LF and dashes.
 fn png_bytes() -> Vec<u8> {
@@ -112,11 +90,6 @@ fn assert_multipart(request: &Request, file_name: &str, content_type: &str, cont
     );
     assert_eq!(request.headers["authorization"], "Bearer tok");
     assert_eq!(request.headers["st-app-key"], "ak.key");
-}
-
-async fn requests_to(server: &MockServer, route: &str) -> Vec<Request> {
-    let all = server.received_requests().await.unwrap();
-    all.into_iter().filter(|r| r.url.path() == route).collect()
 }
 
 #[tokio::test]
