@@ -23,6 +23,32 @@ pub trait Batch {
     fn into_items(self) -> Vec<Self::Item>;
 }
 
+/// An export envelope whose records are kept exactly as received (bytes, key order, fields the
+/// SDK does not know); read with [`crate::Client::get_json`]. For pipelines that store what the
+/// API sent rather than the typed model.
+#[derive(Debug, serde::Deserialize)]
+pub struct RawBatch {
+    #[serde(rename = "hasMore", default)]
+    has_more: Option<bool>,
+    #[serde(rename = "continueFrom", default)]
+    continue_from: Option<String>,
+    #[serde(default)]
+    data: Option<Vec<Box<serde_json::value::RawValue>>>,
+}
+
+impl Batch for RawBatch {
+    type Item = Box<serde_json::value::RawValue>;
+    fn has_more(&self) -> bool {
+        self.has_more.unwrap_or(false)
+    }
+    fn continue_from(&self) -> Option<&str> {
+        self.continue_from.as_deref()
+    }
+    fn into_items(self) -> Vec<Self::Item> {
+        self.data.unwrap_or_default()
+    }
+}
+
 /// One batch of an export, with the checkpoint to persist once its records are stored.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportBatch<T> {

@@ -20,6 +20,7 @@ pub mod lenient;
 pub mod limit;
 pub mod operation;
 pub mod paging;
+pub mod raw;
 pub mod retry;
 pub mod time;
 pub mod transport;

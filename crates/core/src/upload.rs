@@ -95,28 +95,7 @@ impl UploadRequest {
             .multipart(form)
             .build()
             .map_err(|e| Error::from(progenitor_client::Error::<()>::CommunicationError(e)))?;
-        let response = self
-            .transport
-            .execute(request, self.meta)
-            .await
-            .map_err(|e| Error::from(progenitor_client::Error::<()>::CommunicationError(e)))?;
-        if !response.status().is_success() {
-            return Err(Error::from(
-                progenitor_client::Error::<()>::UnexpectedResponse(response),
-            ));
-        }
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| Error::from(progenitor_client::Error::<()>::ResponseBodyError(e)))?;
-        if bytes.is_empty() {
-            return Ok(serde_json::Value::Null);
-        }
-        serde_json::from_slice(&bytes).map_err(|e| {
-            Error::from(progenitor_client::Error::<()>::InvalidResponsePayload(
-                bytes, e,
-            ))
-        })
+        crate::raw::execute_json(&self.transport, request, self.meta).await
     }
 }
 

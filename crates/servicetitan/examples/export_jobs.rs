@@ -4,8 +4,8 @@
 //! cargo run -p servicetitan --example export_jobs --features jpm -- jobs.jsonl
 //! ```
 //!
-//! Configured from the `SERVICETITAN_*` variables (and `.env`), like `validate`. One job per line
-//! (the typed record serialized back with serde_json). The checkpoint is kept in
+//! Configured from the `SERVICETITAN_*` variables (and `.env`), like `validate`. One job per line,
+//! exactly as the API sent it (unknown fields and key order kept). The checkpoint is kept in
 //! `jobs.jsonl.checkpoint`, saved only after the batch's lines are flushed; running the example
 //! again resumes where it stopped — after an error, a crash, or later to pick up new changes —
 //! and writes nothing twice.
@@ -30,16 +30,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let jpm = client.jpm();
-    let result = jsonl_export::export_to_jsonl(
-        &out,
-        |from| match from {
-            Some(token) => jpm.export_jobs().from(token).batches(),
-            None => jpm.export_jobs().batches(),
-        },
-        serde_json::to_string,
-    )
-    .await;
+    let result = jsonl_export::export_jobs(&client, &out).await;
     match result {
         Ok(summary) => {
             println!(

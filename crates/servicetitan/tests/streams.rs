@@ -352,16 +352,24 @@ async fn run_export(
     client: &Client,
     out: &Path,
 ) -> Result<jsonl_export::Summary, jsonl_export::BoxError> {
-    let jpm = client.jpm();
-    jsonl_export::export_to_jsonl(
-        out,
-        |from| match from {
-            Some(token) => jpm.export_jobs().from(token).batches(),
-            None => jpm.export_jobs().batches(),
-        },
-        serde_json::to_string,
-    )
-    .await
+    jsonl_export::export_jobs(client, out).await
+}
+
+#[tokio::test]
+async fn export_example_writes_records_exactly_as_received() {
+    let (server, client) = setup().await;
+    // Unknown fields, a key order serde_json would sort, a decimal spelled with a trailing zero.
+    let raw = r#"{"zeta":1,"id":9,"newField":{"a":[1,2.50]},"total":10.10}"#;
+    let body = format!(r#"{{"hasMore":false,"continueFrom":"t9","data":[{raw}]}}"#);
+    Mock::given(method("GET"))
+        .and(path(EXPORT_JOBS))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    let out = temp_out("raw");
+    let summary = run_export(&client, &out).await.unwrap();
+    assert_eq!(summary.records, 1);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), format!("{raw}\n"));
 }
 
 #[tokio::test]
@@ -453,7 +461,7 @@ async fn export_example_from_scratch_writes_every_record_and_the_checkpoint() {
     assert_eq!(ids_in(&out), [1, 2, 3, 4, 5]);
     let saved = jsonl_export::read_checkpoint(&out).unwrap().unwrap();
     assert_eq!(saved.continue_from, "t3");
-    // One record per line, serialized from the typed record.
+    // One record per line, as received.
     let first = std::fs::read_to_string(&out)
         .unwrap()
         .lines()

@@ -9,7 +9,8 @@
 //! and resumes from the token, so every record ends up in the file exactly once.
 
 use futures::{Stream, StreamExt};
-use servicetitan::export::ExportBatch;
+use serde_json::value::RawValue;
+use servicetitan::export::{ExportBatch, RawBatch};
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
@@ -138,4 +139,25 @@ where
         }
     }
     Ok(summary)
+}
+
+/// The `export_jobs` flow: jpm's jobs export (`Export_Jobs`) into `out`, every record written
+/// exactly as the API sent it — fields this SDK does not know, key order and number spelling
+/// included — through the same pipeline (token, limits, retries) as generated calls.
+pub async fn export_jobs(client: &servicetitan::Client, out: &Path) -> Result<Summary, BoxError> {
+    let op = servicetitan::jpm::operation_meta("Export_Jobs");
+    export_to_jsonl(
+        out,
+        |from| {
+            servicetitan::export::batches(from, move |from: Option<String>| async move {
+                let query: Vec<(&str, &str)> =
+                    from.as_deref().map(|t| ("from", t)).into_iter().collect();
+                client
+                    .get_json::<RawBatch>(servicetitan::jpm::BASE_PATH, op.path, &query)
+                    .await
+            })
+        },
+        |record: &Box<_>| Ok(RawValue::get(record).to_string()),
+    )
+    .await
 }
