@@ -65,7 +65,7 @@ pub enum Activity {
 }
 
 /// `Activity` → a module's `ActiveRequestArg`.
-#[cfg(any(feature = "salestech", feature = "settings"))]
+#[cfg(any(feature = "jpm", feature = "salestech", feature = "settings"))]
 macro_rules! active_arg {
     ($module:ident, $activity:expr) => {
         match $activity {
@@ -144,12 +144,14 @@ impl DataService {
     }
 
     /// Appointments starting on the local days `first..=last`
-    /// (`startsOnOrAfter`/`startsBefore`).
+    /// (`startsOnOrAfter`/`startsBefore`), with `activity` (the API hides inactive ones unless
+    /// asked).
     #[cfg(feature = "jpm")]
     pub fn appointments_starting_between(
         &self,
         first: Date,
         last: Date,
+        activity: Activity,
     ) -> Result<impl Stream<Item = Result<AppointmentResponse, Error>> + '_, Error> {
         let range = self.bounds(first, last)?;
         Ok(self
@@ -157,6 +159,7 @@ impl DataService {
             .appointments_get_list()
             .starts_on_or_after(range.on_or_after)
             .starts_before(range.before)
+            .active(active_arg!(jpm, activity))
             .stream())
     }
 

@@ -122,7 +122,7 @@ async fn appointments_starting_between_uses_the_configured_zone() {
     let data = DataService::new(&client);
     let day = date(2024, 7, 4);
     let appointments: Vec<_> = data
-        .appointments_starting_between(day, day)
+        .appointments_starting_between(day, day, Activity::Any)
         .unwrap()
         .try_collect()
         .await
@@ -138,6 +138,7 @@ async fn appointments_starting_between_uses_the_configured_zone() {
         ("startsBefore", "2024-07-05T07:00:00Z"),
     )
     .await;
+    assert_active(&server, APPOINTMENTS, "Any").await;
 }
 
 #[tokio::test]
