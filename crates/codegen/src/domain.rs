@@ -36,17 +36,7 @@ fn parse_items(tokens: TokenStream) -> Result<Vec<Item>, String> {
 
 /// The builder struct name progenitor gives an operation.
 pub fn builder_name(operation_id: &str) -> String {
-    let cleaned: String = operation_id
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    cleaned.to_pascal_case()
+    crate::inventory::word_separated(operation_id).to_pascal_case()
 }
 
 fn doc_for(op: &Operation) -> String {

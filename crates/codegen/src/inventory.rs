@@ -11,7 +11,9 @@ use crate::normalize::walk::schema_ref_name;
 use heck::ToSnakeCase;
 use serde_json::Value;
 
-/// Kind of an operation.
+/// Kind of an operation. Mirrors `servicetitan_core::OperationKind` (see [`Self::core_variant`]):
+/// the generator runs in build scripts and must not pull the runtime crate (reqwest, tokio) into
+/// every build-dependency graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OperationKind {
     /// Plain call.
@@ -79,10 +81,10 @@ pub struct Operation {
     pub item_schema: Option<String>,
 }
 
-/// Rust identifier the way progenitor derives it (snake case; `_` appended to keywords).
-pub fn rust_ident(name: &str) -> String {
-    let cleaned: String = name
-        .replace('\'', "")
+/// A name with the characters progenitor treats as word breaks turned into `-`, ready for heck's
+/// case conversions (`balanceFilter.Amount` → `balanceFilter-Amount`).
+pub(crate) fn word_separated(name: &str) -> String {
+    name.replace('\'', "")
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || c == '_' {
@@ -91,7 +93,12 @@ pub fn rust_ident(name: &str) -> String {
                 '-'
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Rust identifier the way progenitor derives it (snake case; `_` appended to keywords).
+pub fn rust_ident(name: &str) -> String {
+    let cleaned = word_separated(name);
     let mut out = cleaned.to_snake_case();
     if out.is_empty() {
         out = "x".into();
