@@ -58,7 +58,7 @@ struct Cli {
 enum Command {
     /// Work with the ServiceTitan OpenAPI specs (specs/manifest.json, specs/<api_id>.json).
     Specs {
-        /// Specs directory [default: <workspace>/specs].
+        /// Specs directory [default: WORKSPACE/specs].
         #[arg(long, global = true, value_name = "DIR")]
         specs_dir: Option<PathBuf>,
         #[command(subcommand)]

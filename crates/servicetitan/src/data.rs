@@ -2,15 +2,15 @@
 //! the reference lists (employees, technicians, tag types, business units).
 //!
 //! servicepytan's `DataService.get_jobs_completed_between(start, end)` and friends take dates in
-//! the tenant's time zone and return lists. Here the dates are [`Date`]s, turned into UTC
+//! the tenant's time zone and return lists. Here the dates are [`Date`](crate::types::Date)s, turned into UTC
 //! `…OnOrAfter` / `…Before` bounds with the client's configured time zone
 //! (`SERVICETITAN_TIMEZONE`, see [`crate::time`]) — both ends inclusive as days, correct across
 //! DST — and the records come as a lazy stream over every page (collect it with
 //! `try_collect().await` for servicepytan's list).
 //!
 //! Lists whose API hides inactive records unless asked (`active` defaults to `True`) take an
-//! [`Activity`]: [`Activity::Any`] for a complete copy (each record says whether it is
-//! `active`), [`Activity::Active`] for servicepytan's default.
+//! [`Activity`](crate::data::Activity): [`Activity::Any`](crate::data::Activity::Any) for a complete copy (each record says whether it is
+//! `active`), [`Activity::Active`](crate::data::Activity::Active) for servicepytan's default.
 //!
 //! Each method needs its module's cargo feature: `jpm` (jobs, appointments), `salestech`
 //! (estimates), `inventory` (purchase orders), `settings` (employees, technicians, tag types,
