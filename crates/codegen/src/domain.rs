@@ -259,6 +259,8 @@ pub fn items(
         let Some(item_ty) = data_item_type(types, envelope) else {
             continue;
         };
+        // `types::X` works both at the crate root and inside progenitor's `builder` module, which
+        // imports `super::types`.
         let item_ty = qualify(&item_ty);
         let env_ident = format_ident!("{}", envelope);
         if page_impls.insert(envelope.clone()) {
@@ -285,7 +287,6 @@ pub fn items(
             };
             root_extra.push(trait_impl);
         }
-        let item_in_builder = requalify_for_builder(&item_ty);
         let stream_impl = if op.kind == OperationKind::PagedList {
             // `.pages_concurrent(n)` asks for `totalCount` on the first page (when it can).
             let ask_total = if op.parameters.iter().any(|p| p.name == "includeTotal") {
@@ -310,12 +311,12 @@ pub fn items(
                     }
 
                     /// Every item of every page, requested lazily. See [`Self::pages`].
-                    pub fn stream(self) -> impl ::futures::Stream<Item = ::std::result::Result<#item_in_builder, ::servicetitan_core::Error>> + 'a {
+                    pub fn stream(self) -> impl ::futures::Stream<Item = ::std::result::Result<#item_ty, ::servicetitan_core::Error>> + 'a {
                         ::servicetitan_core::paging::items(self.pages())
                     }
 
                     /// Reads every item of every page into a `Vec`.
-                    pub async fn collect_all(self) -> ::std::result::Result<::std::vec::Vec<#item_in_builder>, ::servicetitan_core::Error> {
+                    pub async fn collect_all(self) -> ::std::result::Result<::std::vec::Vec<#item_ty>, ::servicetitan_core::Error> {
                         ::futures::TryStreamExt::try_collect(self.stream()).await
                     }
 
@@ -333,7 +334,7 @@ pub fn items(
                     }
 
                     /// Every item of every page, in order, pages fetched as in [`Self::pages_concurrent`].
-                    pub fn stream_concurrent(self, concurrency: usize) -> impl ::futures::Stream<Item = ::std::result::Result<#item_in_builder, ::servicetitan_core::Error>> + 'a {
+                    pub fn stream_concurrent(self, concurrency: usize) -> impl ::futures::Stream<Item = ::std::result::Result<#item_ty, ::servicetitan_core::Error>> + 'a {
                         ::servicetitan_core::paging::items(self.pages_concurrent(concurrency))
                     }
                 }
@@ -344,7 +345,7 @@ pub fn items(
                     /// Every batch, requested lazily, each with the continuation token to persist;
                     /// resumes from the builder's `from` (a token or a date) and stops after
                     /// `hasMore: false` ("caught up; come back in a few minutes").
-                    pub fn batches(self) -> impl ::futures::Stream<Item = ::std::result::Result<::servicetitan_core::export::ExportBatch<#item_in_builder>, ::servicetitan_core::Error>> + 'a {
+                    pub fn batches(self) -> impl ::futures::Stream<Item = ::std::result::Result<::servicetitan_core::export::ExportBatch<#item_ty>, ::servicetitan_core::Error>> + 'a {
                         let from = ::servicetitan_core::paging::field::start_from(&self.from);
                         ::servicetitan_core::export::batches(from, move |from| {
                             let request = match from { Some(token) => self.clone().from(token), None => self.clone() };
@@ -353,7 +354,7 @@ pub fn items(
                     }
 
                     /// Every record of every batch, requested lazily. See [`Self::batches`].
-                    pub fn stream(self) -> impl ::futures::Stream<Item = ::std::result::Result<#item_in_builder, ::servicetitan_core::Error>> + 'a {
+                    pub fn stream(self) -> impl ::futures::Stream<Item = ::std::result::Result<#item_ty, ::servicetitan_core::Error>> + 'a {
                         ::servicetitan_core::export::records(self.batches())
                     }
                 }
@@ -439,24 +440,6 @@ pub fn items(
         items: parse_items(root)?,
         builder_items,
     })
-}
-
-/// Inside `mod builder`, typify's types are reached as `types::X` already (progenitor imports
-/// `super::types`), so a crate-root `types::X` works unchanged there too.
-fn requalify_for_builder(ty: &TokenStream) -> TokenStream {
-    let text = ty.to_string();
-    if text.starts_with("types") {
-        let rest: TokenStream = text
-            .trim_start_matches("types")
-            .trim_start()
-            .trim_start_matches("::")
-            .trim()
-            .parse()
-            .expect("type parses");
-        quote!(super::types::#rest)
-    } else {
-        ty.clone()
-    }
 }
 
 fn path_param_type(op: &serde_json::Value, name: &str) -> TokenStream {
