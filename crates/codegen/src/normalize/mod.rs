@@ -128,31 +128,7 @@ fn prune_unused_schemas(doc: &mut Value) {
     if let Some(paths) = doc.get("paths") {
         walk::refs_in(paths, &mut roots);
     }
-    let Some(schemas) = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-    else {
-        return;
-    };
-    let mut keep = BTreeSet::new();
-    let mut stack: Vec<String> = roots
-        .iter()
-        .filter_map(|r| walk::schema_ref_name(r))
-        .map(String::from)
-        .collect();
-    while let Some(name) = stack.pop() {
-        if keep.insert(name.clone()) {
-            if let Some(s) = schemas.get(&name) {
-                let mut refs = Vec::new();
-                walk::refs_in(s, &mut refs);
-                stack.extend(
-                    refs.iter()
-                        .filter_map(|r| walk::schema_ref_name(r))
-                        .map(String::from),
-                );
-            }
-        }
-    }
+    let keep = walk::reachable_schemas(doc, &roots);
     if let Some(schemas) = doc
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)

@@ -6,7 +6,7 @@
 //! other field becomes `Option<T>`. Request-only schemas keep their `required` lists, so building
 //! a request still demands what the API demands.
 
-use super::walk::{refs_in, schema_ref_name};
+use super::walk::{reachable_schemas, refs_in};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -25,30 +25,7 @@ pub fn response_schemas(doc: &Value) -> BTreeSet<String> {
             }
         }
     }
-    let schemas = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object);
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<String> = roots
-        .iter()
-        .filter_map(|r| schema_ref_name(r))
-        .map(String::from)
-        .collect();
-    while let Some(name) = stack.pop() {
-        if !seen.insert(name.clone()) {
-            continue;
-        }
-        if let Some(schema) = schemas.and_then(|s| s.get(&name)) {
-            let mut refs = Vec::new();
-            refs_in(schema, &mut refs);
-            stack.extend(
-                refs.iter()
-                    .filter_map(|r| schema_ref_name(r))
-                    .map(String::from),
-            );
-        }
-    }
-    seen
+    reachable_schemas(doc, &roots)
 }
 
 /// Relaxes `required` in response schemas (recursively, inline objects included).

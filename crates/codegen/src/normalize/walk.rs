@@ -132,6 +132,35 @@ pub fn refs_in(value: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// Names of the component schemas reachable from the `$ref`s in `roots`, following references
+/// inside the schemas themselves.
+pub fn reachable_schemas(doc: &Value, roots: &[String]) -> std::collections::BTreeSet<String> {
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut stack: Vec<String> = roots
+        .iter()
+        .filter_map(|r| schema_ref_name(r))
+        .map(String::from)
+        .collect();
+    while let Some(name) = stack.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = schemas.and_then(|s| s.get(&name)) {
+            let mut refs = Vec::new();
+            refs_in(schema, &mut refs);
+            stack.extend(
+                refs.iter()
+                    .filter_map(|r| schema_ref_name(r))
+                    .map(String::from),
+            );
+        }
+    }
+    seen
+}
+
 /// The component name a `#/components/schemas/<name>` reference points at.
 pub fn schema_ref_name(reference: &str) -> Option<&str> {
     reference.strip_prefix("#/components/schemas/")
