@@ -373,15 +373,7 @@ async fn token_response_without_token_is_invalid() {
 #[tokio::test(start_paused = true)]
 async fn a_failed_early_refresh_keeps_the_current_token_until_it_expires() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/connect/token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({"access_token": TOKEN, "expires_in": 900})),
-        )
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
+    token_mock(TOKEN, 900).up_to_n_times(1).mount(&server).await;
     Mock::given(method("POST"))
         .and(path("/connect/token"))
         .respond_with(ResponseTemplate::new(503))

@@ -6,8 +6,7 @@ use client_support::*;
 use secrecy::ExposeSecret;
 use servicetitan_core::config::EnvSource;
 use servicetitan_core::{Client, Config, Error};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 #[tokio::test]
 async fn builder_resolves_credentials_and_domain_urls() {
@@ -86,15 +85,7 @@ async fn from_config_and_from_file() {
 #[tokio::test]
 async fn clones_share_the_token_cache_and_limiter() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/connect/token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({"access_token": TOKEN, "expires_in": 900})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    token_mock(TOKEN, 900).expect(1).mount(&server).await;
     let client = client(&server);
     let clone = client.clone();
     client.access_token().await.unwrap();
@@ -107,15 +98,7 @@ async fn clones_share_the_token_cache_and_limiter() {
 #[tokio::test]
 async fn tenant_handles_have_their_own_token_and_limiter() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/connect/token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({"access_token": TOKEN, "expires_in": 900})),
-        )
-        .expect(2)
-        .mount(&server)
-        .await;
+    token_mock(TOKEN, 900).expect(2).mount(&server).await;
     let client = client(&server);
     let other = client.tenant(77);
     assert_eq!(other.tenant_id(), 77);

@@ -195,15 +195,7 @@ async fn secrets_never_appear_in_logs_debug_or_errors() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/connect/token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({"access_token": TOKEN, "expires_in": 900})),
-        )
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
+    token_mock(TOKEN, 900).up_to_n_times(1).mount(&server).await;
     mount_token(&server, "second-token-3456", 900).await;
     // 401 (token refresh), then 429 with Retry-After, then 200.
     Mock::given(method("GET"))

@@ -79,8 +79,9 @@ pub fn client(server: &MockServer) -> Client {
     builder(server).build().unwrap()
 }
 
-/// Mounts a token endpoint answering `token` valid for `expires_in` seconds.
-pub async fn mount_token(server: &MockServer, token: &str, expires_in: u64) {
+/// The token endpoint answering `token` valid for `expires_in` seconds, not yet mounted (add
+/// `.expect(n)` or `.up_to_n_times(n)` as a test needs).
+pub fn token_mock(token: &str, expires_in: u64) -> Mock {
     Mock::given(method("POST"))
         .and(path("/connect/token"))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
@@ -88,8 +89,11 @@ pub async fn mount_token(server: &MockServer, token: &str, expires_in: u64) {
             "expires_in": expires_in,
             "token_type": "Bearer",
         })))
-        .mount(server)
-        .await;
+}
+
+/// Mounts a token endpoint answering `token` valid for `expires_in` seconds.
+pub async fn mount_token(server: &MockServer, token: &str, expires_in: u64) {
+    token_mock(token, expires_in).mount(server).await;
 }
 
 /// Sends `method path` (relative to `{api}/jpm/v2`) through the client's transport, as a
