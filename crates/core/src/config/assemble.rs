@@ -28,89 +28,11 @@ pub(super) fn assemble(
     warnings: Vec<String>,
 ) -> Result<Config, ConfigError> {
     let mut f = Findings::new(warnings);
-    let secret = |s: &Option<String>| s.as_deref().map(SecretString::from);
-    // The order is the order errors are listed in.
-    let client_id = layers.resolve(
-        Setting::text(Key::ClientId, secret(&b.client_id), &plain),
-        &mut f,
-    );
-    let client_secret = layers.resolve(
-        Setting::text(Key::ClientSecret, b.client_secret.clone(), &secret_text),
-        &mut f,
-    );
-    let app_key = layers.resolve(
-        Setting::text(Key::AppKey, b.app_key.clone(), &app_key),
-        &mut f,
-    );
-    let tenant_id = layers.resolve(
-        Setting::typed(Key::TenantId, b.tenant_id, &tenant_id, check_tenant_id),
-        &mut f,
-    );
-    let app_id = layers.resolve(
-        Setting::text(Key::AppId, secret(&b.app_id), &|text, _| {
-            Ok(Parsed::plain(Some(text.to_owned())))
-        })
-        .or(Fallback::Default(None, None)),
-        &mut f,
-    );
-    let environment = layers.resolve(
-        Setting::text(Key::Environment, secret(&b.environment), &environment)
-            .or(Fallback::Default(Environment::default(), None)),
-        &mut f,
-    );
-    let derived = |url: fn(Environment) -> Url| match environment {
-        Some(env) => Fallback::Default(url(env), Some(format!("from environment {env}"))),
-        None => Fallback::Unavailable,
-    };
-    let auth_url = layers.resolve(
-        Setting::text(Key::AuthUrl, secret(&b.auth_url), &|text, source| {
-            base_url(Key::AuthUrl, text, source)
-        })
-        .or(derived(Environment::auth_url)),
-        &mut f,
-    );
-    let api_url = layers.resolve(
-        Setting::text(Key::ApiUrl, secret(&b.api_url), &|text, source| {
-            base_url(Key::ApiUrl, text, source)
-        })
-        .or(derived(Environment::api_url)),
-        &mut f,
-    );
-    let timezone = layers.resolve(
-        Setting::text(Key::Timezone, secret(&b.timezone), &timezone)
-            .or(Fallback::Default(Tz::UTC, None)),
-        &mut f,
-    );
-    let enterprise_hub = layers.resolve(
-        Setting::typed(Key::EnterpriseHub, b.enterprise_hub, &enterprise_hub, Ok)
-            .or(Fallback::Default(false, None)),
-        &mut f,
-    );
-
+    let credentials = credentials(b, layers, &mut f);
+    let settings = settings(b, layers, &mut f);
     f.errors()?;
-    let (
-        Some(client_id),
-        Some(client_secret),
-        Some(app_key),
-        Some(tenant_id),
-        Some(app_id),
-        Some(environment),
-        Some(auth_url),
-        Some(api_url),
-        Some(timezone),
-        Some(enterprise_hub),
-    ) = (
-        client_id,
-        client_secret,
-        app_key,
-        tenant_id,
-        app_id,
-        environment,
-        auth_url,
-        api_url,
-        timezone,
-        enterprise_hub,
-    )
+    let (Some((client_id, client_secret, app_key, tenant_id)), Some(settings)) =
+        (credentials, settings)
     else {
         // `resolve` records an error for every `None` but `Fallback::Unavailable`, which is
         // only used when the environment failed; so `errors()` has returned already.
@@ -122,12 +44,12 @@ pub(super) fn assemble(
         client_secret,
         app_key,
         tenant_id,
-        app_id,
-        timezone,
-        environment,
-        auth_url,
-        api_url,
-        enterprise_hub,
+        app_id: settings.app_id,
+        timezone: settings.timezone,
+        environment: settings.environment,
+        auth_url: settings.auth_url,
+        api_url: settings.api_url,
+        enterprise_hub: settings.enterprise_hub,
         token_refresh_margin,
         origins: f.origins,
         margin_source,
@@ -136,6 +58,89 @@ pub(super) fn assemble(
     };
     trace_resolved(&config);
     Ok(config)
+}
+
+fn text(s: &Option<String>) -> Option<SecretString> {
+    s.as_deref().map(SecretString::from)
+}
+
+/// The four required settings: client id and secret, app key, tenant id. Resolved first (and
+/// in this order) because that is the order their errors are listed in.
+fn credentials(
+    b: &ConfigBuilder,
+    layers: &Layers<'_>,
+    f: &mut Findings,
+) -> Option<(String, SecretString, SecretString, i64)> {
+    let client_id = layers.resolve(Setting::text(Key::ClientId, text(&b.client_id), &plain), f);
+    let client_secret = layers.resolve(
+        Setting::text(Key::ClientSecret, b.client_secret.clone(), &secret_text),
+        f,
+    );
+    let app_key = layers.resolve(Setting::text(Key::AppKey, b.app_key.clone(), &app_key), f);
+    let tenant_id = layers.resolve(
+        Setting::typed(Key::TenantId, b.tenant_id, &tenant_id, check_tenant_id),
+        f,
+    );
+    Some((client_id?, client_secret?, app_key?, tenant_id?))
+}
+
+/// The optional settings, resolved, each with its default.
+struct Settings {
+    app_id: Option<String>,
+    environment: Environment,
+    auth_url: Url,
+    api_url: Url,
+    timezone: Tz,
+    enterprise_hub: bool,
+}
+
+fn settings(b: &ConfigBuilder, layers: &Layers<'_>, f: &mut Findings) -> Option<Settings> {
+    let app_id = layers.resolve(
+        Setting::text(Key::AppId, text(&b.app_id), &|text, _| {
+            Ok(Parsed::plain(Some(text.to_owned())))
+        })
+        .or(Fallback::Default(None, None)),
+        f,
+    );
+    let environment = layers.resolve(
+        Setting::text(Key::Environment, text(&b.environment), &environment)
+            .or(Fallback::Default(Environment::default(), None)),
+        f,
+    );
+    // The URLs default to the environment's; if the environment failed, so do they, silently.
+    let derived = |url: fn(Environment) -> Url| match environment {
+        Some(env) => Fallback::Default(url(env), Some(format!("from environment {env}"))),
+        None => Fallback::Unavailable,
+    };
+    let url = |key: Key| move |text: &str, source: &Source| base_url(key, text, source);
+    let auth_url = layers.resolve(
+        Setting::text(Key::AuthUrl, text(&b.auth_url), &url(Key::AuthUrl))
+            .or(derived(Environment::auth_url)),
+        f,
+    );
+    let api_url = layers.resolve(
+        Setting::text(Key::ApiUrl, text(&b.api_url), &url(Key::ApiUrl))
+            .or(derived(Environment::api_url)),
+        f,
+    );
+    let timezone = layers.resolve(
+        Setting::text(Key::Timezone, text(&b.timezone), &timezone)
+            .or(Fallback::Default(Tz::UTC, None)),
+        f,
+    );
+    let enterprise_hub = layers.resolve(
+        Setting::typed(Key::EnterpriseHub, b.enterprise_hub, &enterprise_hub, Ok)
+            .or(Fallback::Default(false, None)),
+        f,
+    );
+    Some(Settings {
+        app_id: app_id?,
+        environment: environment?,
+        auth_url: auth_url?,
+        api_url: api_url?,
+        timezone: timezone?,
+        enterprise_hub: enterprise_hub?,
+    })
 }
 
 /// The builder's margin or the default, with a warning if it leaves no time between refreshes.

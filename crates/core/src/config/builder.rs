@@ -185,63 +185,18 @@ impl ConfigBuilder {
     /// Merges the sources and checks every value. All field problems are reported together
     /// (as [`ConfigError::Multiple`] when there are several).
     pub fn resolve(self) -> Result<Config, ConfigError> {
-        let working_dir = match &self.working_dir {
-            Some(dir) => Some(dir.clone()),
-            None => std::env::current_dir().ok(),
-        };
-        // Relative paths follow an explicit working directory; otherwise the OS resolves them
-        // against the process's current directory, as any other path would be.
-        let anchored = |path: &Path| -> PathBuf {
-            match &self.working_dir {
-                Some(dir) if path.is_relative() => dir.join(path),
-                _ => path.to_owned(),
-            }
-        };
-
         let file = match &self.config_file {
-            Some(path) => Some(FileLayer::load(&anchored(path))?),
+            Some(path) => Some(FileLayer::load(&self.anchored(path))?),
             None => None,
         };
         let mut warnings = Vec::new();
-        let (dotenv, dotenv_skipped) = match &self.dotenv {
-            DotEnvChoice::Disabled => (None, None),
-            // Asked for by name: any problem with it is an error.
-            DotEnvChoice::Path(path) => (Some(DotEnvFile::load(&anchored(path))?), None),
-            DotEnvChoice::Auto => match &working_dir {
-                Some(dir) => {
-                    let path = dir.join(".env");
-                    match DotEnvFile::load(&path) {
-                        Ok(file) => (Some(file), None),
-                        // The default location is optional; its absence is mentioned only if a
-                        // required value turns out to be missing.
-                        Err(ConfigError::DotEnvNotFound { path }) => {
-                            (None, Some(Checked::DotEnvAbsent(path)))
-                        }
-                        // A `./.env` is often shared with other tools that accept syntax
-                        // dotenvy does not (docker compose takes unquoted spaces). Refusing to
-                        // start over it would punish users who configure everything else, so it
-                        // is skipped with a warning, and named if a required value is missing.
-                        Err(err) => {
-                            let reason = err.to_string();
-                            tracing::warn!("ignoring {reason}");
-                            warnings.push(format!("ignoring {reason}"));
-                            (None, Some(Checked::DotEnvUnusable { path, reason }))
-                        }
-                    }
-                }
-                None => {
-                    tracing::debug!("current directory unknown; no .env file is read");
-                    (None, None)
-                }
-            },
-        };
+        let (dotenv, dotenv_skipped) = self.load_dotenv(&mut warnings)?;
         tracing::trace!(
             config_file = ?file.as_ref().map(|f| &f.path),
             dotenv = ?dotenv.as_ref().map(|d| &d.path),
             env = ?self.env_source,
             "resolving ServiceTitan configuration"
         );
-
         let profile = profile::choose(
             self.profile.as_deref(),
             &self.env_source,
@@ -260,6 +215,57 @@ impl ConfigBuilder {
             warnings.push(warning);
         }
         super::assemble::assemble(&self, &layers, warnings)
+    }
+
+    /// Relative paths follow an explicit working directory; otherwise the OS resolves them
+    /// against the process's current directory, as any other path would be.
+    fn anchored(&self, path: &Path) -> PathBuf {
+        match &self.working_dir {
+            Some(dir) if path.is_relative() => dir.join(path),
+            _ => path.to_owned(),
+        }
+    }
+
+    /// The `.env` file to read, or why none is (for "missing" errors).
+    fn load_dotenv(
+        &self,
+        warnings: &mut Vec<String>,
+    ) -> Result<(Option<DotEnvFile>, Option<Checked>), ConfigError> {
+        let path = match &self.dotenv {
+            DotEnvChoice::Disabled => return Ok((None, None)),
+            // Asked for by name: any problem with it is an error.
+            DotEnvChoice::Path(path) => {
+                return Ok((Some(DotEnvFile::load(&self.anchored(path))?), None))
+            }
+            DotEnvChoice::Auto => match &self.working_dir {
+                Some(dir) => dir.join(".env"),
+                None => match std::env::current_dir() {
+                    Ok(dir) => dir.join(".env"),
+                    Err(_) => {
+                        tracing::debug!("current directory unknown; no .env file is read");
+                        return Ok((None, None));
+                    }
+                },
+            },
+        };
+        match DotEnvFile::load(&path) {
+            Ok(file) => Ok((Some(file), None)),
+            // The default location is optional; its absence is mentioned only if a required
+            // value turns out to be missing.
+            Err(ConfigError::DotEnvNotFound { path }) => {
+                Ok((None, Some(Checked::DotEnvAbsent(path))))
+            }
+            // A `./.env` is often shared with other tools that accept syntax dotenvy does not
+            // (docker compose takes unquoted spaces). Refusing to start over it would punish
+            // users who configure everything else, so it is skipped with a warning, and named
+            // if a required value is missing.
+            Err(err) => {
+                let reason = err.to_string();
+                tracing::warn!("ignoring {reason}");
+                warnings.push(format!("ignoring {reason}"));
+                Ok((None, Some(Checked::DotEnvUnusable { path, reason })))
+            }
+        }
     }
 }
 
