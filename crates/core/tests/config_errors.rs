@@ -407,6 +407,81 @@ fn several_field_errors_are_reported_together() {
     );
 }
 
+#[test]
+fn app_key_with_a_line_break_fails_naming_the_key_and_source() {
+    let secret = "ak1.first-half\nsecond-half";
+    let mut env = complete_except("SERVICETITAN_APP_KEY");
+    env.push(("SERVICETITAN_APP_KEY", secret));
+    let (err, msg) = err_of(with_env(&env));
+    assert!(
+        matches!(
+            &err,
+            ConfigError::InvalidHeaderValue {
+                key: Key::AppKey,
+                origin: Source::Env,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.key(), Some(Key::AppKey));
+    assert_contains(
+        &msg,
+        &[
+            "SERVICETITAN_APP_KEY from environment",
+            "ST-App-Key header",
+            "a line break (U+000A) at character 15",
+        ],
+    );
+    assert!(
+        !msg.contains("first-half") && !msg.contains("second-half"),
+        "{msg}"
+    );
+    assert!(!format!("{err:?}").contains("second-half"));
+}
+
+#[test]
+fn app_key_with_a_control_character_in_the_file_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "st.json",
+        r#"{"SERVICETITAN_APP_KEY": "ak1.abc\u0007def"}"#,
+    );
+    let env = complete_except("SERVICETITAN_APP_KEY");
+    let (_, msg) = err_of(with_env(&env).config_file(&file));
+    assert_contains(
+        &msg,
+        &[
+            &format!("SERVICETITAN_APP_KEY from config file {}", file.display()),
+            "a control character (U+0007) at character 8",
+        ],
+    );
+    // A line break at either end is only whitespace, trimmed like any other.
+    let mut env = complete_except("SERVICETITAN_APP_KEY");
+    env.push(("SERVICETITAN_APP_KEY", "ak1.abcdef\n"));
+    let config = with_env(&env).resolve().unwrap();
+    assert_eq!(config.source(Key::AppKey), &Source::Env);
+}
+
+#[test]
+fn client_build_fails_on_an_app_key_that_cannot_be_a_header() {
+    let mut env = complete_except("SERVICETITAN_APP_KEY");
+    env.push(("SERVICETITAN_APP_KEY", "ak1.abc\r\ndef"));
+    let err = servicetitan_core::Client::builder()
+        .env_source(EnvSource::from_map(env))
+        .no_dotenv()
+        .build()
+        .unwrap_err();
+    let servicetitan_core::Error::Config(err) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        matches!(err, ConfigError::InvalidHeaderValue { .. }),
+        "{err:?}"
+    );
+}
+
 // --- the error type itself -------------------------------------------------------------------
 
 #[test]

@@ -108,6 +108,27 @@ impl Layers<'_> {
         ))
     }
 
+    /// When no profile is chosen but sections of the file have `key`: which, and how to choose.
+    pub(super) fn profile_hint(&self, key: Key) -> Option<String> {
+        if self.profile.is_some() {
+            return None;
+        }
+        let file = self.file?;
+        let having: Vec<&str> = file
+            .profiles
+            .iter()
+            .filter(|(_, section)| section.contains_key(&key))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        (!having.is_empty()).then(|| {
+            format!(
+                "config file {} has it in profile {} — choose one with ConfigBuilder::profile or {PROFILE_VAR}",
+                file.path.display(),
+                having.join(", ")
+            )
+        })
+    }
+
     /// `SERVICETITAN_*` variables that are not settings but look like one misspelt. Variables
     /// that resemble nothing are left alone: applications use the prefix for their own settings.
     pub(super) fn unknown_variable_warnings(&self) -> Vec<String> {

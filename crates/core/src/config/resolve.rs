@@ -185,7 +185,7 @@ impl Layers<'_> {
                     key,
                     checked: self.checked(),
                     empty_in,
-                    hint: self.near_miss(key),
+                    hint: self.near_miss(key).or_else(|| self.profile_hint(key)),
                 });
                 None
             }
