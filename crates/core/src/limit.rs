@@ -6,7 +6,7 @@
 //! `Retry-After` waits; pacing requests locally keeps every request useful and leaves the retry
 //! budget for real failures.
 //!
-//! **How**: a [`Schedule`] of evenly spaced slots (one every 1/60 s; one run of a report every
+//! **How**: a schedule of evenly spaced slots (one every 1/60 s; one run of a report every
 //! 12 s), handed out in arrival order. A caller reserves the next free slot — the later of "now"
 //! and one period after the previous slot — and sleeps until it. This is GCRA's virtual
 //! scheduling with the reservation made at arrival (Go's `rate.Limiter::Reserve`), and it gives:
