@@ -31,7 +31,7 @@ pub use client::{Client, ClientBuilder, DomainParts};
 pub use config::Config;
 pub use error::{ApiError, Error, Problem};
 pub use limit::Limits;
-pub use operation::{OperationKind, OperationMeta};
+pub use operation::{OperationKind, OperationMeta, OperationPolicy};
 pub use retry::RetryPolicy;
 pub use transport::Transport;
 

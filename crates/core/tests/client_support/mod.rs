@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use reqwest::Method;
 use servicetitan_core::config::EnvSource;
-use servicetitan_core::{Client, ClientBuilder, Error, OperationKind, OperationMeta};
+use servicetitan_core::{
+    Client, ClientBuilder, Error, OperationKind, OperationMeta, OperationPolicy,
+};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -24,6 +26,7 @@ pub static JOBS_GET: OperationMeta = OperationMeta {
     scopes: &["tn.jpm.jobs:r"],
     summary: "Gets a job",
     kind: OperationKind::Plain,
+    policy: OperationPolicy::STANDARD,
     hand_written: false,
 };
 
@@ -35,6 +38,7 @@ pub static JOBS_CREATE: OperationMeta = OperationMeta {
     scopes: &["tn.jpm.jobs:w"],
     summary: "Creates a job",
     kind: OperationKind::Plain,
+    policy: OperationPolicy::STANDARD,
     hand_written: false,
 };
 
@@ -46,6 +50,8 @@ pub static REPORT_DATA: OperationMeta = OperationMeta {
     scopes: &["tn.rpt.reports:r"],
     summary: "Gets report data",
     kind: OperationKind::Plain,
+    // What the generator sets for the reporting module's report runs.
+    policy: OperationPolicy::REPORT_DATA,
     hand_written: false,
 };
 
