@@ -17,7 +17,7 @@
 
 pub use servicetitan_core::{
     auth, client, config, error, export, lenient, limit, paging, retry, transport, types, upload,
-    Client, ClientBuilder, Config, Error, OperationKind, OperationMeta,
+    Client, ClientBuilder, Config, Error, OperationKind, OperationMeta, OperationPolicy,
 };
 
 /// The Accounting API (`accounting/v2`), feature `accounting`.
