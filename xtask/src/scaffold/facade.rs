@@ -43,11 +43,8 @@ pub fn cargo_toml(current: &str, modules: &[Module], version: &str) -> Result<St
 fn splice(text: &str, name: &str, body: &str) -> Result<String, String> {
     let begin = format!("{BEGIN} {name}");
     let end = format!("{END} {name}");
-    let missing = || {
-        format!(
-            "no `{begin} ({HEADER})` … `{end}` block; add the two lines where the module {name} go"
-        )
-    };
+    let missing =
+        || format!("no `{begin}` … `{end}` block; add the two lines where the module {name} go");
     let start = text.find(&begin).ok_or_else(missing)?;
     let body_start = start + text[start..].find('\n').ok_or_else(missing)? + 1;
     let stop = body_start + text[body_start..].find(&end).ok_or_else(missing)?;
