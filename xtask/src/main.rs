@@ -9,6 +9,8 @@
 //! cargo xtask scaffold [--check]               # crate shells from the manifest (check: drift)
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod coverage;
 mod fetch;
 mod scaffold;

@@ -11,6 +11,9 @@
 //! * [`types`] and [`lenient`] — the Rust types generated models use for dates, money and open enums;
 //! * [`client`] — the [`Client`] shared by every domain client and tenant.
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
 pub mod auth;
 pub mod client;
 pub mod config;

@@ -15,6 +15,9 @@
 //! # Ok(()) }
 //! ```
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
 pub use servicetitan_core::{
     auth, client, config, error, export, lenient, limit, paging, retry, transport, types, upload,
     Client, ClientBuilder, Config, Error, OperationKind, OperationMeta, OperationPolicy,
