@@ -2,8 +2,9 @@
 //! cross-crate tests in `tests/` check the generated crates against.
 //!
 //! It writes two files into `OUT_DIR`:
-//! * `inventory.rs` — every operation of every spec (module, operation id, method, path, kind),
-//!   read from the spec documents themselves, not from the generated code;
+//! * `inventory.rs` — every operation of every spec as the shared `OperationMeta` model (id,
+//!   method, path, scopes, kind, policy), read from the spec documents themselves, not from the
+//!   generated code;
 //! * `method_refs.rs` — one reference per operation to the method the SDK promises
 //!   (`servicetitan::jpm::Api::jobs_get_list`), so a missing method fails the test build, plus
 //!   the list of each crate's own `OPERATIONS` table.
@@ -11,7 +12,7 @@
 //! Code generation itself lives in each domain crate's build script, so that enabling one cargo
 //! feature of the facade generates and compiles only that module.
 
-use servicetitan_codegen::inventory::{operations, OperationKind};
+use servicetitan_codegen::inventory::operations;
 use servicetitan_codegen::manifest::{find_specs_dir, Manifest, SPECS_DIR_ENV};
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -42,17 +43,11 @@ fn main() {
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let rust = module.rust_name();
         for op in operations(&spec) {
-            let kind = match op.kind {
-                OperationKind::Plain => "Plain",
-                OperationKind::PagedList => "PagedList",
-                OperationKind::Export => "Export",
-                OperationKind::Download => "Download",
-                OperationKind::Upload => "Upload",
-            };
             writeln!(
                 inventory,
-                "    SpecOperation {{ module: {:?}, operation_id: {:?}, method: {:?}, path: {:?}, kind: {:?}, method_name: {:?} }},",
-                module.short, op.operation_id, op.method, op.path, kind, op.method_name
+                "    SpecOperation {{ module: {:?}, meta: {} }},",
+                module.short,
+                op.meta.to_rust("::servicetitan_operation")
             )
             .unwrap();
             writeln!(

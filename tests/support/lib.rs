@@ -1,20 +1,17 @@
 //! Workspace test support: the operation inventory read from the specs by the root build script.
 
-/// One operation as the spec documents describe it.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub use servicetitan_operation::{OperationKind, OperationMeta, OperationPolicy};
+
+/// One operation as the spec documents describe it, in the model the crates' tables use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SpecOperation {
     /// Module short name (`jpm`).
     pub module: &'static str,
-    /// `operationId`.
-    pub operation_id: &'static str,
-    /// Upper-case HTTP method.
-    pub method: &'static str,
-    /// Path template.
-    pub path: &'static str,
-    /// Detected kind (`Plain`, `PagedList`, `Export`, `Download`, `Upload`).
-    pub kind: &'static str,
-    /// The method name the SDK promises.
-    pub method_name: &'static str,
+    /// The operation, read from the spec (the method name is the one the SDK promises).
+    pub meta: OperationMeta,
 }
 
 include!(concat!(env!("OUT_DIR"), "/inventory.rs"));

@@ -109,7 +109,7 @@ pub fn coverage(ctx: &Context, names: &[String]) -> Result<ExitCode> {
         let missing: Vec<String> = inventory
             .iter()
             .filter(|op| !covered.contains(op.operation_id.as_str()))
-            .map(|op| format!("{} {}  {}", op.method, op.path, op.operation_id))
+            .map(|op| format!("{} {}  {}", op.http_method, op.path, op.operation_id))
             .collect();
         counts.generated = generated.generated.len();
         counts.hand_written = generated.hand_written.len();

@@ -6,10 +6,14 @@
 //! cargo xtask specs check                      # what the specs on disk change vs. the manifest
 //! cargo xtask specs accept                     # take them: update manifest + specs/summary/
 //! cargo xtask specs coverage                   # generated / hand-written / paged / export ops
+//! cargo xtask scaffold [--check]               # crate shells from the manifest (check: drift)
 //! ```
+
+#![forbid(unsafe_code)]
 
 mod coverage;
 mod fetch;
+mod scaffold;
 mod specs;
 mod table;
 
@@ -63,6 +67,16 @@ enum Command {
         specs_dir: Option<PathBuf>,
         #[command(subcommand)]
         command: SpecsCommand,
+    },
+    /// Write the crate shells from specs/manifest.json: each domain crate's Cargo.toml,
+    /// build.rs and src/lib.rs, the facade's src/modules.rs and its Cargo.toml's generated blocks.
+    Scaffold {
+        /// Write nothing; exit 1 listing the files that differ from what the manifest gives.
+        #[arg(long)]
+        check: bool,
+        /// Workspace root [default: the workspace of this xtask].
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
     },
 }
 
@@ -121,7 +135,15 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let Command::Specs { specs_dir, command } = cli.command;
+    let (specs_dir, command) = match cli.command {
+        Command::Specs { specs_dir, command } => (specs_dir, command),
+        Command::Scaffold { check, root } => {
+            let root = root.unwrap_or_else(specs::workspace_root);
+            let manifest = servicetitan_codegen::manifest::Manifest::load(&root.join("specs"))
+                .map_err(|e| Error(e.to_string()))?;
+            return scaffold::run(&root, &manifest, check);
+        }
+    };
     let ctx = specs::Context::new(specs_dir)?;
     match command {
         SpecsCommand::List => specs::list(&ctx),

@@ -40,7 +40,7 @@ pub fn builder_name(operation_id: &str) -> String {
 }
 
 fn doc_for(op: &Operation) -> String {
-    let mut doc = format!("`{} {}`", op.method, op.path);
+    let mut doc = format!("`{} {}`", op.http_method, op.path);
     if !op.summary.is_empty() {
         doc.push_str(" — ");
         doc.push_str(op.summary.trim_end_matches('.'));
@@ -129,24 +129,16 @@ pub fn items(
     let api_id = &module.api_id;
     let title = &module.title;
 
-    // Operation table.
-    let metas = operations.iter().map(|op| {
-        let id = &op.operation_id;
-        let name = &op.method_name;
-        let method = &op.method;
-        let path = &op.path;
-        let scopes = &op.scopes;
-        let summary = &op.summary;
-        let kind = format_ident!("{}", op.kind.core_variant());
-        let hand = op.kind == OperationKind::Upload;
-        quote! {
-            ::servicetitan_core::OperationMeta {
-                operation_id: #id, method_name: #name, http_method: #method, path: #path,
-                scopes: &[#(#scopes),*], summary: #summary,
-                kind: ::servicetitan_core::OperationKind::#kind, hand_written: #hand,
-            }
-        }
-    });
+    // Operation table: each entry written by the shared model itself.
+    let metas = operations
+        .iter()
+        .map(|op| {
+            op.meta
+                .to_rust("::servicetitan_core")
+                .parse::<TokenStream>()
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("operation table: {e}"))?;
     // progenitor's `OperationInfo::operation_id` carries the sanitized method name
     // (`jobs_get_list`), not the spec's id (`Jobs_GetList`); both are accepted.
     let mut seen = BTreeSet::new();
@@ -376,13 +368,9 @@ pub fn items(
         /// The table entry of an operation, by spec id or method name (an unknown one gets a
         /// placeholder entry).
         pub fn operation_meta(operation_id: &str) -> &'static ::servicetitan_core::OperationMeta {
-            static UNKNOWN: ::servicetitan_core::OperationMeta = ::servicetitan_core::OperationMeta {
-                operation_id: "unknown", method_name: "unknown", http_method: "", path: "",
-                scopes: &[], summary: "", kind: ::servicetitan_core::OperationKind::Plain, hand_written: false,
-            };
             match operation_id {
                 #(#match_arms)*
-                _ => &UNKNOWN,
+                _ => &::servicetitan_core::OperationMeta::UNKNOWN,
             }
         }
 

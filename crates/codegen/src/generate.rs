@@ -81,6 +81,7 @@ pub fn generate_module(
         if let Some(op) = all.iter().find(|o| o.operation_id == up.operation_id) {
             let mut op = op.clone();
             op.kind = OperationKind::Upload;
+            op.hand_written = true;
             operations.push(op);
         }
     }

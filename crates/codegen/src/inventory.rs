@@ -11,35 +11,7 @@ use crate::normalize::walk::schema_ref_name;
 use heck::ToSnakeCase;
 use serde_json::Value;
 
-/// Kind of an operation. Mirrors `servicetitan_core::OperationKind` (see [`Self::core_variant`]):
-/// the generator runs in build scripts and must not pull the runtime crate (reqwest, tokio) into
-/// every build-dependency graph.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum OperationKind {
-    /// Plain call.
-    Plain,
-    /// `page`/`pageSize` list with a `hasMore` envelope.
-    PagedList,
-    /// Export with `from`/`continueFrom`.
-    Export,
-    /// Binary download.
-    Download,
-    /// Multipart upload.
-    Upload,
-}
-
-impl OperationKind {
-    /// The `servicetitan_core::OperationKind` variant name.
-    pub fn core_variant(self) -> &'static str {
-        match self {
-            OperationKind::Plain => "Plain",
-            OperationKind::PagedList => "PagedList",
-            OperationKind::Export => "Export",
-            OperationKind::Download => "Download",
-            OperationKind::Upload => "Upload",
-        }
-    }
-}
+pub use servicetitan_operation::{OperationKind, OperationPolicy, OwnedOperationMeta};
 
 /// A parameter of an operation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,31 +26,45 @@ pub struct Parameter {
     pub rust_name: String,
 }
 
-/// One operation.
+/// One operation: the shared model ([`OwnedOperationMeta`]: id, method, path, scopes, kind,
+/// policy — what goes into the generated `OPERATIONS` table) plus what only the generator needs.
 #[derive(Clone, Debug)]
 pub struct Operation {
-    /// `operationId`.
-    pub operation_id: String,
-    /// Upper-case HTTP method.
-    pub method: String,
-    /// Path template.
-    pub path: String,
-    /// Summary (first line of docs).
-    pub summary: String,
-    /// OAuth scopes from `security`.
-    pub scopes: Vec<String>,
-    /// Detected kind.
-    pub kind: OperationKind,
-    /// Rust method name (`jobs_get_list`).
-    pub method_name: String,
+    /// The table entry, as it will be generated.
+    pub meta: OwnedOperationMeta,
     /// Parameters in spec order.
     pub parameters: Vec<Parameter>,
     /// Whether there is a request body.
     pub has_body: bool,
     /// Component name of the success response, when it is a `$ref`.
     pub response_schema: Option<String>,
-    /// Component name of the items of `data` in a paged list or export.
-    pub item_schema: Option<String>,
+}
+
+/// `op.operation_id`, `op.kind`, … read the table entry: the generator's view of an operation
+/// extends the shared model rather than copying its fields.
+impl std::ops::Deref for Operation {
+    type Target = OwnedOperationMeta;
+    fn deref(&self) -> &OwnedOperationMeta {
+        &self.meta
+    }
+}
+
+impl std::ops::DerefMut for Operation {
+    fn deref_mut(&mut self) -> &mut OwnedOperationMeta {
+        &mut self.meta
+    }
+}
+
+/// The policy of an operation, detected from its shape like its kind: a report run
+/// (`POST …/reports/{reportId}/data`) has a limit of its own per report and retries `409`.
+fn policy(method: &str, path: &str) -> OperationPolicy<String> {
+    let report = OperationPolicy::REPORT_DATA;
+    let key = report.limit_key.unwrap_or_default();
+    if method.eq_ignore_ascii_case("post") && path.ends_with(&format!("/reports/{{{key}}}/data")) {
+        report.to_owned_policy()
+    } else {
+        OperationPolicy::default()
+    }
 }
 
 /// A name with the characters progenitor treats as word breaks turned into `-`, ready for heck's
@@ -261,24 +247,6 @@ fn describe(
         .and_then(|e| e.get("properties"))
         .and_then(Value::as_object);
     let has_prop = |n: &str| props.is_some_and(|p| p.contains_key(n));
-    let item_schema = props
-        .and_then(|p| p.get("data"))
-        .and_then(|d| d.get("items"))
-        .map(|i| {
-            if i.get("$ref").is_some() {
-                i
-            } else {
-                resolve(doc, i)
-            }
-        })
-        .and_then(|i| {
-            i.get("$ref")
-                .and_then(Value::as_str)
-                .or_else(|| i.pointer("/allOf/0/$ref").and_then(Value::as_str))
-        })
-        .and_then(schema_ref_name)
-        .map(String::from);
-
     let redirects = op
         .get("responses")
         .and_then(Value::as_object)
@@ -315,22 +283,25 @@ fn describe(
     };
 
     Operation {
-        method_name: rust_ident(&operation_id),
-        operation_id,
-        method: method.to_uppercase(),
-        path: path.to_string(),
-        summary: op
-            .get("summary")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
-        scopes,
-        kind,
+        meta: OwnedOperationMeta {
+            method_name: rust_ident(&operation_id),
+            operation_id,
+            http_method: method.to_uppercase(),
+            path: path.to_string(),
+            summary: op
+                .get("summary")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+            scopes,
+            kind,
+            policy: policy(method, path),
+            hand_written: kind == OperationKind::Upload,
+        },
         parameters,
         has_body: op.get("requestBody").is_some(),
         response_schema,
-        item_schema,
     }
 }
 
@@ -384,7 +355,39 @@ mod tests {
             .find(|o| o.operation_id == "Jobs_GetList")
             .unwrap();
         assert_eq!(list.scopes, ["tn.jpm.jobs:r"]);
-        assert_eq!(list.item_schema.as_deref(), Some("Job"));
+        assert!(!list.hand_written);
+        assert_eq!(list.policy, OperationPolicy::default());
+        let upload = ops
+            .iter()
+            .find(|o| o.operation_id == "Images_Post")
+            .unwrap();
+        assert!(upload.hand_written);
         assert_eq!(list.response_schema.as_deref(), Some("Page"));
+    }
+
+    #[test]
+    fn report_runs_get_the_report_policy() {
+        let doc = json!({"paths": {
+            "/tenant/{tenant}/report-category/{report_category}/reports/{reportId}/data":
+                {"post": {"operationId": "ReportCategoryReports_GetData", "responses": {"200": {}}}},
+            "/tenant/{tenant}/report-category/{report_category}/reports/{reportId}":
+                {"get": {"operationId": "ReportCategoryReports_Get", "responses": {"200": {}}}}
+        }});
+        let ops = operations(&doc);
+        let policy = |id: &str| {
+            ops.iter()
+                .find(|o| o.operation_id == id)
+                .unwrap()
+                .policy
+                .clone()
+        };
+        assert_eq!(
+            policy("ReportCategoryReports_GetData"),
+            OperationPolicy::REPORT_DATA.to_owned_policy()
+        );
+        assert_eq!(
+            policy("ReportCategoryReports_Get"),
+            OperationPolicy::default()
+        );
     }
 }

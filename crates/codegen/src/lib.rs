@@ -6,6 +6,9 @@
 //! * [`generate`] — progenitor + post-processing + the hand-shaped domain client;
 //! * [`build`] — the entry point the domain crates' build scripts call.
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
 pub mod build;
 pub mod diff;
 pub mod domain;

@@ -39,6 +39,34 @@ pub struct Module {
     pub sha256: String,
     /// Operation count of the accepted spec file.
     pub operations: usize,
+    /// What the module's crate has besides the generated code (`cargo xtask scaffold` writes
+    /// the crate's shell from it).
+    #[serde(default, skip_serializing_if = "HandWritten::is_empty")]
+    pub hand_written: HandWritten,
+}
+
+/// The hand-written part of a domain crate, as the crate shell must declare it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandWritten {
+    /// A paragraph for the crate's documentation (Markdown, may link the modules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+    /// Public modules declared in `src/lib.rs` next to the generated code (`report`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modules: Vec<String>,
+    /// Further workspace dependencies: `name`, or `name/feature` to enable a feature.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    /// Further workspace dev-dependencies, spelled like [`Self::dependencies`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dev_dependencies: Vec<String>,
+}
+
+impl HandWritten {
+    /// Nothing besides the generated code.
+    pub fn is_empty(&self) -> bool {
+        *self == HandWritten::default()
+    }
 }
 
 impl Module {

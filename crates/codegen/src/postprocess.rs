@@ -160,8 +160,10 @@ fn open_enum(e: &ItemEnum) -> TokenStream {
         #(#docs)*
         ///
         /// Open enum: a value the API sends that this SDK version does not know arrives as
-        /// `Unknown` instead of failing the response.
+        /// `Unknown` instead of failing the response. Non-exhaustive: a spec refresh that
+        /// documents a new value adds a variant without breaking users' matches.
         #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+        #[non_exhaustive]
         pub enum #name {
             #( #vdocs #idents, )*
             /// A value not documented when this SDK was generated.
@@ -376,6 +378,10 @@ mod tests {
         assert!(
             text.contains("Unknown (:: servicetitan_core :: types :: UnknownValue)"),
             "{text}"
+        );
+        assert!(
+            text.contains("# [non_exhaustive] pub enum Status"),
+            "open enums are non-exhaustive: {text}"
         );
         assert!(text.contains("\"on-hold\" => :: std :: option :: Option :: Some (Self :: OnHold)"));
         assert!(

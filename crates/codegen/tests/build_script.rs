@@ -28,6 +28,7 @@ fn workspace(with_spec: bool, with_patch: bool) -> (tempfile::TempDir, PathBuf, 
             base_path: "demo/v2".into(),
             sha256: sha256_hex(&text),
             operations: 1,
+            hand_written: Default::default(),
         }],
     };
     manifest.save(&specs).unwrap();

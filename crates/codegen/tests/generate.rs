@@ -15,6 +15,7 @@ fn module() -> Module {
         base_path: "demo/v2".into(),
         sha256: String::new(),
         operations: 0,
+        hand_written: Default::default(),
     }
 }
 

@@ -60,6 +60,8 @@ struct Settings {
 }
 
 /// What a generated domain client needs to issue requests: produced by [`Client::domain`].
+/// Plumbing between the core and the generated crates, not part of the SDK's surface.
+#[doc(hidden)]
 #[derive(Clone, Debug)]
 pub struct DomainParts {
     /// `{api}/{module base path}`, e.g. `https://api.servicetitan.io/jpm/v2`.
@@ -122,7 +124,8 @@ impl Client {
     }
 
     /// Parts for a generated domain client whose module is served under `base_path`
-    /// (e.g. `jpm/v2`, `sales/v2`, `telecom`).
+    /// (e.g. `jpm/v2`, `sales/v2`, `telecom`). Plumbing for the generated crates.
+    #[doc(hidden)]
     pub fn domain(&self, base_path: &str) -> DomainParts {
         DomainParts {
             base_url: format!(

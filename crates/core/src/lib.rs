@@ -11,6 +11,9 @@
 //! * [`types`] and [`lenient`] — the Rust types generated models use for dates, money and open enums;
 //! * [`client`] — the [`Client`] shared by every domain client and tenant.
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
 pub mod auth;
 pub mod client;
 pub mod config;
@@ -32,7 +35,7 @@ pub use client::{Client, ClientBuilder, DomainParts};
 pub use config::Config;
 pub use error::{ApiError, Error, Problem};
 pub use limit::Limits;
-pub use operation::{OperationKind, OperationMeta};
+pub use operation::{OperationKind, OperationMeta, OperationPolicy};
 pub use retry::RetryPolicy;
 pub use transport::Transport;
 

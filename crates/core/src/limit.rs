@@ -46,9 +46,6 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
-/// The operation id of the report data call, limited per report.
-pub const REPORT_DATA_OPERATION: &str = "ReportCategoryReports_GetData";
-
 /// Locks a mutex whose data stays consistent even if a holder panicked (one instant or map).
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
@@ -342,30 +339,5 @@ impl LimiterRegistry {
         map.entry((app_key_fingerprint, tenant))
             .or_insert_with(|| Arc::new(TenantLimits::new(limits)))
             .clone()
-    }
-}
-
-/// The report id of a report data request URL
-/// (`…/report-category/{category}/reports/{reportId}/data`).
-pub(crate) fn report_id(path: &str) -> Option<String> {
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    segments
-        .windows(3)
-        .rev()
-        .find_map(|w| (w[0] == "reports" && w[2] == "data").then(|| w[1].to_owned()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_the_report_id() {
-        assert_eq!(
-            report_id("/reporting/v2/tenant/5/report-category/operations/reports/175/data")
-                .as_deref(),
-            Some("175")
-        );
-        assert_eq!(report_id("/reporting/v2/tenant/5/report-categories"), None);
     }
 }

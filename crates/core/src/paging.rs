@@ -43,7 +43,9 @@ pub trait Page {
     fn into_items(self) -> Vec<Self::Item>;
 }
 
-/// Accessors that work whether a generated field is optional or not.
+/// Accessors that work whether a generated field is optional or not: plumbing for the generated
+/// crates' `Page`/`Batch` impls, not part of the SDK's surface.
+#[doc(hidden)]
 pub mod field {
     /// `bool` or `Option<bool>` (missing = `false`).
     pub fn flag<T: Flag>(v: &T) -> bool {

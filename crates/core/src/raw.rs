@@ -3,7 +3,7 @@
 //! sent them (`serde_json::value::RawValue`: unknown fields, key order and number spelling
 //! kept), or an endpoint the specs do not list yet.
 
-use crate::operation::{OperationKind, OperationMeta};
+use crate::operation::OperationMeta;
 use crate::{Client, Error, Transport};
 use serde::de::DeserializeOwned;
 
@@ -12,11 +12,9 @@ pub static GET_BY_PATH: OperationMeta = OperationMeta {
     operation_id: "get_json",
     method_name: "get_json",
     http_method: "GET",
-    path: "",
-    scopes: &[],
     summary: "GET by path",
-    kind: OperationKind::Plain,
     hand_written: true,
+    ..OperationMeta::UNKNOWN
 };
 
 /// Sends a built request through `transport` and reads a JSON answer (`Null` for an empty body

@@ -2,7 +2,7 @@
 //! makes them: for suites of the core, which has no generated crate to call.
 
 use reqwest::Method;
-use servicetitan_core::{Client, Error, OperationKind, OperationMeta};
+use servicetitan_core::{Client, Error, OperationKind, OperationMeta, OperationPolicy};
 
 /// `GET /tenant/{tenant}/jobs/{id}`.
 pub static JOBS_GET: OperationMeta = OperationMeta {
@@ -14,6 +14,7 @@ pub static JOBS_GET: OperationMeta = OperationMeta {
     summary: "Gets a job",
     kind: OperationKind::Plain,
     hand_written: false,
+    policy: OperationPolicy::STANDARD,
 };
 
 /// `POST /tenant/{tenant}/jobs` (not idempotent).
@@ -26,6 +27,7 @@ pub static JOBS_CREATE: OperationMeta = OperationMeta {
     summary: "Creates a job",
     kind: OperationKind::Plain,
     hand_written: false,
+    policy: OperationPolicy::STANDARD,
 };
 
 /// The report data call, limited per report.
@@ -38,6 +40,7 @@ pub static REPORT_DATA: OperationMeta = OperationMeta {
     summary: "Gets report data",
     kind: OperationKind::Plain,
     hand_written: false,
+    policy: OperationPolicy::REPORT_DATA,
 };
 
 /// Sends `verb rel` (relative to `{api}/jpm/v2`) through the client's transport, as a

@@ -15,7 +15,7 @@ pub mod uploads;
 pub mod walk;
 
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 pub use uploads::Upload;
 
@@ -28,8 +28,6 @@ pub struct Normalized {
     pub document: Value,
     /// Upload operations taken out of the document (see [`uploads`]).
     pub uploads: Vec<Upload>,
-    /// Old component name → new component name.
-    pub renames: BTreeMap<String, String>,
 }
 
 /// Normalizes a raw spec (3.1 or 3.0) that has already been patched.
@@ -77,14 +75,13 @@ pub fn normalize(mut doc: Value) -> Result<Normalized, String> {
     });
     prune_unused_schemas(&mut doc);
     required::relax_response_required(&mut doc);
-    let renames = names::rename_schemas(&mut doc);
+    names::rename_schemas(&mut doc);
 
     let openapi: openapiv3::OpenAPI = serde_path_to_error(&doc)?;
     Ok(Normalized {
         openapi,
         document: doc,
         uploads,
-        renames,
     })
 }
 

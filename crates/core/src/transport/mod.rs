@@ -31,7 +31,7 @@ use tracing::Instrument;
 
 use crate::auth::TokenSource;
 use crate::error::{ApiError, AuthFailure, Error};
-use crate::limit::{report_id, TenantLimits, REPORT_DATA_OPERATION};
+use crate::limit::TenantLimits;
 use crate::operation::OperationMeta;
 use crate::retry::{classify_status, classify_transport_error, RetryPolicy, Verdict};
 
@@ -126,17 +126,10 @@ impl Transport {
         let span = tracing::Span::current();
         let started = Instant::now();
         let method = request.method().clone();
-        // A report run is recognised by its operation id, or by its URL should the operation
-        // table not know the call (`POST …/report-category/{c}/reports/{id}/data`).
-        let url_report = report_id(request.url().path()).filter(|_| {
-            method == Method::POST && request.url().path().contains("/report-category/")
-        });
-        let report_data = meta.operation_id == REPORT_DATA_OPERATION || url_report.is_some();
-        let report = if report_data {
-            url_report.or_else(|| report_id(request.url().path()))
-        } else {
-            None
-        };
+        // The operation's policy (generated into its table entry) says whether it has a limit
+        // of its own — report runs, keyed by report id — and whether a 409 is retried.
+        let keyed = meta.policy.limit_key.is_some();
+        let report = meta.limit_key(request.url().path()).map(str::to_owned);
         let is_get = method == Method::GET;
         let names = [meta.operation_id, meta.method_name];
         let may_repeat = inner.retry.may_repeat(&method, &names);
@@ -289,12 +282,12 @@ impl Transport {
 
             let head = Head::of(&response);
             let body = response.bytes().await?;
-            let error = self.api_error(&head, &body, meta, &method, report_data);
+            let error = self.api_error(&head, &body, meta, &method, keyed);
             if let Some(trace_id) = &error.trace_id {
                 span.record("trace_id", trace_id.as_str());
             }
             failures += 1;
-            if status == StatusCode::TOO_MANY_REQUESTS && !report_data {
+            if status == StatusCode::TOO_MANY_REQUESTS && !keyed {
                 // The tenant's budget is spent for every call, not only this one. (A report's
                 // 429 concerns that report alone.)
                 if let Some(wait) = error.retry_after {
@@ -302,9 +295,12 @@ impl Transport {
                 }
             }
             if can_repeat {
-                if let Verdict::Retry(server_wait) =
-                    classify_status(status, may_repeat, report_data, error.retry_after)
-                {
+                if let Verdict::Retry(server_wait) = classify_status(
+                    status,
+                    may_repeat,
+                    meta.policy.retry_conflict,
+                    error.retry_after,
+                ) {
                     if let Some(wait) = self.next_wait(failures, server_wait, started) {
                         tracing::debug!(
                             attempt,
