@@ -365,7 +365,7 @@ pub fn compatible(schemas: &Schemas, shape: &Shape, v: &Value) -> bool {
         (Shape::Nullable(inner), _) => compatible(schemas, inner, v),
         (Shape::Str(s), Value::String(x)) => {
             (s.values.is_empty() || s.values.contains(x))
-                && s.format == StrFormat::Plain
+                && format_fits(s.format, x)
                 && x.len() >= s.min_len
                 && s.max_len.is_none_or(|m| x.len() <= m)
         }
@@ -379,5 +379,19 @@ pub fn compatible(schemas: &Schemas, shape: &Shape, v: &Value) -> bool {
         }
         (Shape::Any, _) => true,
         _ => false,
+    }
+}
+
+/// Whether a written string can stand in a field of this format (the response is validated
+/// with formats, so a date field keeps only a date).
+fn format_fits(format: StrFormat, x: &str) -> bool {
+    match format {
+        StrFormat::DateTime => chrono::DateTime::parse_from_rfc3339(x).is_ok(),
+        StrFormat::Date => chrono::NaiveDate::parse_from_str(x, "%Y-%m-%d").is_ok(),
+        StrFormat::Guid => x.len() == 36 && x.chars().all(|c| c.is_ascii_hexdigit() || c == '-'),
+        StrFormat::Email => x.contains('@'),
+        StrFormat::Duration => crate::dates::is_timespan(x),
+        StrFormat::Uri => x.contains("://"),
+        _ => true,
     }
 }
