@@ -181,3 +181,19 @@ async fn list_appointments_counts_what_the_paged_list_holds() {
         format!("read {expected} appointment(s)")
     );
 }
+
+/// The README's "use it in your own tests" snippet, run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_snippet_holds() -> Result<(), servicetitan::Error> {
+    let mock = servicetitan::mock::start_with(MockConfig::default().records(1_000)).await?;
+    let jobs: Vec<_> = mock
+        .jpm()
+        .jobs_get_list()
+        .page_size(200)
+        .stream()
+        .try_collect()
+        .await?;
+    assert_eq!(jobs.len(), 1_000);
+    assert_eq!(mock.server.counters().token_requests, 1);
+    Ok(())
+}
