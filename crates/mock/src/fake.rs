@@ -226,7 +226,7 @@ pub fn phone(out: &mut String, h: u64) {
 
 /// Writes a person's or a company's name.
 pub fn name(out: &mut String, h: u64) {
-    if h % 4 == 0 {
+    if h.is_multiple_of(4) {
         out.push_str(pick(COMPANY, h >> 8));
     } else {
         out.push_str(pick(FIRST, h >> 8));

@@ -126,7 +126,7 @@ impl Writer<'_> {
             out.push_str(&prop.name);
             out.push_str("\":");
             let ph = mix(h, prop.name_hash);
-            if self.drift && prop.required && ph % 41 == 0 {
+            if self.drift && prop.required && ph.is_multiple_of(41) {
                 out.push_str("null");
                 continue;
             }
@@ -137,7 +137,7 @@ impl Writer<'_> {
         }
         if obj.props.is_empty() {
             if let Some(add) = &obj.additional {
-                if h % 2 == 0 && depth < FULL_DEPTH {
+                if h.is_multiple_of(2) && depth < FULL_DEPTH {
                     let _ = write!(out, "\"key{}\":", h % 10);
                     self.value(add, Hint::None, mix(h, 7), depth + 1, out);
                     first = false;
@@ -185,7 +185,7 @@ impl Writer<'_> {
             Shape::Str(s) => self.string(s, hint, h, out),
             Shape::Int { values, min, max } => self.integer(values, *min, *max, hint, h, out),
             Shape::Num { min, max } => self.number(*min, *max, hint, h, out),
-            Shape::Bool => out.push_str(if hint == Hint::Active || h % 2 == 0 {
+            Shape::Bool => out.push_str(if hint == Hint::Active || h.is_multiple_of(2) {
                 "true"
             } else {
                 "false"
@@ -256,7 +256,7 @@ impl Writer<'_> {
         out.push('"');
         let start = out.len();
         if !s.values.is_empty() {
-            if self.drift && h % 23 == 0 {
+            if self.drift && h.is_multiple_of(23) {
                 out.push_str("MockUnlistedValue");
             } else {
                 out.push_str(&s.values[(h % s.values.len() as u64) as usize]);
