@@ -63,9 +63,7 @@ impl Writer<'_> {
             }
             let shape = w.schemas.resolve(&prop.shape);
             match (prop.hint, shape) {
-                (Hint::Id, Shape::Int { .. }) => {
-                    let _ = write!(out, "{}", ID_BASE + rec.index);
-                }
+                (Hint::Id, Shape::Int { .. }) => fake::push_u64(out, ID_BASE + rec.index),
                 (Hint::Id, Shape::Str(s)) if s.format == StrFormat::Guid => {
                     out.push('"');
                     fake::guid(out, rec.hash, ID_BASE + rec.index);
@@ -224,7 +222,7 @@ impl Writer<'_> {
                 _ => raw,
             }
         };
-        let _ = write!(out, "{v}");
+        fake::push_i64(out, v);
     }
 
     fn number(&self, min: Option<f64>, max: Option<f64>, hint: Hint, h: u64, out: &mut String) {
@@ -332,7 +330,7 @@ fn plain(hint: Hint, h: u64, out: &mut String) {
         Hint::Country => out.push_str("USA"),
         Hint::Text => fake::words(out, h, 4 + (h % 5) as usize),
         Hint::Number | Hint::Id | Hint::ForeignId | Hint::Count => {
-            let _ = write!(out, "{}", ID_BASE + h % 1_000_000);
+            fake::push_u64(out, ID_BASE + h % 1_000_000)
         }
         Hint::Code => {
             let _ = write!(
