@@ -13,7 +13,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! [`start_with`] takes a [`MockConfig`] (records, seed, rate limits, faults, drift); see
+//! [`start_with`](crate::mock::start_with) takes a [`MockConfig`](crate::mock::MockConfig) (records, seed, rate limits, faults, drift); see
 //! the `servicetitan-mock` crate for what the server does.
 
 use crate::{Client, Error};
