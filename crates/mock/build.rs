@@ -78,7 +78,7 @@ fn module_table(
     patches::apply(&mut doc, &patches)?;
     let kinds: Vec<(String, OperationKind)> = operations(&doc)
         .into_iter()
-        .map(|op| (op.operation_id, op.kind))
+        .map(|op| (op.operation_id.clone(), op.kind))
         .collect();
     let mut ops = Vec::new();
     let paths = doc
@@ -179,7 +179,7 @@ fn operation(
         "id": op.get("operationId").cloned().unwrap_or_default(),
         "method": method.to_uppercase(),
         "path": template,
-        "kind": kind.core_variant(),
+        "kind": kind.name(),
         "params": params,
         "body": body,
         "response": response,
