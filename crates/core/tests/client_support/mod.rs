@@ -51,11 +51,8 @@ pub static REPORT_DATA: OperationMeta = OperationMeta {
 
 /// A connection pool without idle timers: with paused tokio time, a pending timer would make
 /// the runtime jump ahead while a request waits for the (real) loopback server.
-pub fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .pool_idle_timeout(None)
-        .build()
-        .unwrap()
+pub fn http() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().pool_idle_timeout(None)
 }
 
 /// A client for tenant 42 whose auth and API URLs are the mock server; no request timeout (see
