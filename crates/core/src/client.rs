@@ -158,7 +158,11 @@ impl Client {
     /// this client's connection pool and settings.
     pub fn tenant(&self, tenant_id: i64) -> Client {
         let tokens = self.shared.tokens.clone();
-        Client::assemble(self.config.with_tenant(tenant_id), self.shared.clone(), tokens)
+        Client::assemble(
+            self.config.with_tenant(tenant_id),
+            self.shared.clone(),
+            tokens,
+        )
     }
 
     /// A client for a tenant with its own credentials (each tenant connected to an app gets its

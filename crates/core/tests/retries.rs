@@ -284,12 +284,10 @@ async fn post_is_retried_with_a_per_request_option_in_a_spawned_task() {
     // The opt-in travels with the handle, so it holds in a spawned task too.
     let client = client(&server)
         .with_options(servicetitan_core::RequestOptions::new().retry_non_idempotent());
-    tokio::spawn(async move {
-        call(&client, &JOBS_CREATE, Method::POST, "/tenant/42/jobs").await
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    tokio::spawn(async move { call(&client, &JOBS_CREATE, Method::POST, "/tenant/42/jobs").await })
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(hits(&server, "/jpm/v2/tenant/42/jobs").await, 2);
 }
 

@@ -167,11 +167,21 @@ impl Fetcher {
             Err(body::BodyError::Failed(e)) => return Err(self.transport_error(Some(status), e)),
             Err(body::BodyError::TooLarge) => {
                 let detail = format!("the answer is larger than {ERROR_BODY_BYTES} bytes");
-                return Err(self.error(AuthFailure::InvalidResponse, Some(status), Some(detail), None));
+                return Err(self.error(
+                    AuthFailure::InvalidResponse,
+                    Some(status),
+                    Some(detail),
+                    None,
+                ));
             }
         };
         let (secret, lifetime) = self.parse(&body).map_err(|detail| {
-            self.error(AuthFailure::InvalidResponse, Some(status), Some(detail), None)
+            self.error(
+                AuthFailure::InvalidResponse,
+                Some(status),
+                Some(detail),
+                None,
+            )
         })?;
         tracing::debug!(expires_in_s = lifetime.as_secs(), "access token obtained");
         Ok(Fetched {

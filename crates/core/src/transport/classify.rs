@@ -105,7 +105,10 @@ pub(super) fn send_failure(call: &Call<'_>, err: RedirectError, can_repeat: bool
         } else {
             TransportFailure::Send
         };
-        (call.transport_error(failure, Some(err)), StatusCode::BAD_GATEWAY)
+        (
+            call.transport_error(failure, Some(err)),
+            StatusCode::BAD_GATEWAY,
+        )
     };
     let failure = Failure::new(error, stand_in);
     if retry {
@@ -179,12 +182,7 @@ pub(super) async fn response(
 
 /// A 2xx/3xx answer: its body read within the cap (downloads stay streamed). A body failing
 /// mid-way is retried like a dropped connection.
-async fn success(
-    inner: &Inner,
-    call: &Call<'_>,
-    response: Response,
-    can_repeat: bool,
-) -> Outcome {
+async fn success(inner: &Inner, call: &Call<'_>, response: Response, can_repeat: bool) -> Outcome {
     tracing::debug!(status = response.status().as_u16(), "response");
     if call.meta.kind == OperationKind::Download {
         return Outcome::Done(response);

@@ -55,8 +55,7 @@ impl<'a> Call<'a> {
             .flatten();
         let policy = transport.policy();
         let names = [meta.operation_id, meta.method_name];
-        let may_repeat =
-            policy.may_repeat(&method, &names) || transport.options.non_idempotent;
+        let may_repeat = policy.may_repeat(&method, &names) || transport.options.non_idempotent;
         Call {
             meta,
             url: request.url().clone(),
@@ -211,11 +210,7 @@ pub(super) async fn run(
 }
 
 /// One attempt through the stages.
-async fn attempt(
-    transport: &Transport,
-    call: &mut Call<'_>,
-    template: &mut Template,
-) -> Outcome {
+async fn attempt(transport: &Transport, call: &mut Call<'_>, template: &mut Template) -> Outcome {
     let inner = &*transport.inner;
     pace::wait(&inner.limits, call.report.as_deref()).await;
     let token = match authorize::token(inner).await {

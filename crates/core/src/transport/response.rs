@@ -102,7 +102,9 @@ mod tests {
         for value in ["1e20", "18446744073709551616", "1e308", "inf", "-1", "NaN"] {
             headers.insert("retry-after", HeaderValue::from_static(value));
             let e = ApiError::from_head(StatusCode::TOO_MANY_REQUESTS, &headers, None, None);
-            assert!(e.retry_after.is_none_or(|w| w <= crate::retry::MAX_SERVER_WAIT));
+            assert!(e
+                .retry_after
+                .is_none_or(|w| w <= crate::retry::MAX_SERVER_WAIT));
         }
         let body = br#"{"title": "Try again in 1e30 seconds"}"#;
         let e = ApiError::from_head(

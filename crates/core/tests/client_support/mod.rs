@@ -2,6 +2,8 @@
 //! token endpoint and the API, a client pointed at it, and static operation descriptions.
 #![allow(dead_code)]
 
+pub mod raw;
+
 use std::time::Duration;
 
 use reqwest::Method;
