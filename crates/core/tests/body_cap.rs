@@ -39,13 +39,18 @@ fn job(i: i64) -> Value {
 
 fn page() -> Vec<u8> {
     let data: Vec<Value> = (0..5000).map(job).collect();
-    serde_json::to_vec(&json!({"page": 1, "pageSize": 5000, "hasMore": true, "data": data})).unwrap()
+    serde_json::to_vec(&json!({"page": 1, "pageSize": 5000, "hasMore": true, "data": data}))
+        .unwrap()
 }
 
 #[tokio::test]
 async fn the_default_cap_takes_a_5000_job_page_with_room_to_spare() {
     let body = page();
-    assert!(body.len() > 9_000_000 && body.len() < 11_000_000, "{}", body.len());
+    assert!(
+        body.len() > 9_000_000 && body.len() < 11_000_000,
+        "{}",
+        body.len()
+    );
     assert!((body.len() as u64) * 4 < DEFAULT_MAX_RESPONSE_BYTES);
 
     let server = MockServer::start().await;
@@ -58,8 +63,20 @@ async fn the_default_cap_takes_a_5000_job_page_with_room_to_spare() {
     let response = get_job(&client(&server), 1).await.unwrap();
     assert_eq!(response.bytes().await.unwrap().len(), body.len());
 
-    let capped = builder(&server).max_response_bytes(4_000_000).build().unwrap();
+    let capped = builder(&server)
+        .max_response_bytes(4_000_000)
+        .build()
+        .unwrap();
     let err = get_job(&capped, 1).await.unwrap_err();
-    assert!(matches!(err, Error::TooLarge { limit: 4_000_000, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::TooLarge {
+                limit: 4_000_000,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("max_response_bytes"), "{err}");
 }

@@ -5,6 +5,7 @@
 
 mod support;
 
+use servicetitan::prelude::*;
 use servicetitan::transport::RequestOptions;
 use support::{requests_to, setup};
 use wiremock::matchers::{method, path};
@@ -44,7 +45,15 @@ async fn with_options_retries_a_post_in_a_spawned_task() {
 async fn without_options_a_post_is_sent_once() {
     let (server, client) = setup().await;
     fail_once(&server).await;
-    let err = client.jpm().projects_detach_job(7).send().await.unwrap_err();
-    assert_eq!(servicetitan::Error::from(err).status().map(|s| s.as_u16()), Some(503));
+    let err = client
+        .jpm()
+        .projects_detach_job(7)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        servicetitan::Error::from(err).status().map(|s| s.as_u16()),
+        Some(503)
+    );
     assert_eq!(requests_to(&server, DETACH).await.len(), 1);
 }
