@@ -4,6 +4,8 @@
 //! page measures about 9.8 MB (≈1.95 KB per job); the default cap must take it with a wide
 //! margin, and a page over a configured cap must fail with the cap named.
 
+#![recursion_limit = "256"]
+
 mod client_support;
 
 use client_support::*;
