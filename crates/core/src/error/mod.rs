@@ -327,3 +327,17 @@ pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
         text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt;
+
+    #[test]
+    fn excerpts_cut_at_a_character_boundary() {
+        let body = "é".repeat(10); // 2 bytes each
+        assert_eq!(excerpt(body.as_bytes(), 5), "éé…");
+        assert_eq!(excerpt(body.as_bytes(), 4), "éé…");
+        assert_eq!(excerpt("ab".as_bytes(), 5), "ab");
+        assert_eq!(excerpt("€€".as_bytes(), 4), "€…");
+    }
+}
