@@ -75,7 +75,10 @@ impl RetryPolicy {
         self
     }
 
-    /// Time budget for all attempts and waits of one call.
+    /// Wall-clock budget of one call: every attempt, token request and wait together (default
+    /// 300 s). A wait that would end past it is not waited for; an attempt still running when it
+    /// ends is cut off with [`Error::Timeout`](crate::Error::Timeout) (when a request timeout is
+    /// set — without one, attempts have no time bound at all).
     pub fn max_elapsed(mut self, budget: Duration) -> Self {
         self.max_elapsed = budget;
         self
@@ -250,13 +253,26 @@ mod tests {
     #[test]
     fn huge_and_odd_values_are_clamped_not_panics() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        for value in ["1e20", "18446744073709551615", "18446744073709551616", "1e308", "inf"] {
-            assert_eq!(parse_retry_after(value, now), Some(MAX_SERVER_WAIT), "{value}");
+        for value in [
+            "1e20",
+            "18446744073709551615",
+            "18446744073709551616",
+            "1e308",
+            "inf",
+        ] {
+            assert_eq!(
+                parse_retry_after(value, now),
+                Some(MAX_SERVER_WAIT),
+                "{value}"
+            );
         }
         for value in ["-1", "NaN", "-inf", ""] {
             assert_eq!(parse_retry_after(value, now), None, "{value}");
         }
-        assert_eq!(parse_retry_after("0.25", now), Some(Duration::from_millis(250)));
+        assert_eq!(
+            parse_retry_after("0.25", now),
+            Some(Duration::from_millis(250))
+        );
         assert_eq!(
             seconds_in_title("Try again in 1e30 seconds"),
             Some(MAX_SERVER_WAIT)
