@@ -15,6 +15,7 @@
 
 pub mod client;
 pub mod ops;
+pub mod raw;
 pub mod requests;
 pub mod token;
 
