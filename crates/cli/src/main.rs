@@ -1,0 +1,3 @@
+fn main() {
+    println!("{}", servicetitan_cli::table::MODULES.len());
+}
