@@ -5,6 +5,8 @@
 //! resumes right after the last batch handed out. `hasMore: false` means "caught up; come back in
 //! 5–10 minutes", not an error: the stream ends, and its last checkpoint is where to resume.
 
+pub mod file;
+
 use crate::Error;
 use futures::{future, stream, Stream, TryStreamExt};
 use std::collections::HashSet;

@@ -12,6 +12,7 @@
 //! * [`client`] — the [`Client`] shared by every domain client and tenant.
 
 pub mod auth;
+pub mod call;
 pub mod client;
 pub mod config;
 pub mod error;
