@@ -73,11 +73,17 @@ async fn shorter_or_foreign_output_is_refused() {
     assert!(err.to_string().contains("shorter"), "{err}");
 
     // Same length, other content: another export's file put in its place.
-    let other = String::from_utf8(committed.clone()).unwrap().replace('1', "7");
+    let other = String::from_utf8(committed.clone())
+        .unwrap()
+        .replace('1', "7");
     std::fs::write(&out, &other).unwrap();
     let err = jsonl_export::export_jobs(&client, &out).await.unwrap_err();
     assert!(err.to_string().contains("content differs"), "{err}");
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), other, "left untouched");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        other,
+        "left untouched"
+    );
 }
 
 #[tokio::test]

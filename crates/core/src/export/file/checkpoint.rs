@@ -50,7 +50,12 @@ pub fn read_checkpoint(out: &Path) -> Result<Option<Checkpoint>, FileError> {
     let text = match fs::read(&path) {
         Ok(bytes) => bytes,
         // A missing directory is "no checkpoint": opening the output then names the real problem.
-        Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
             return Ok(None)
         }
         Err(e) => return Err(FileError::io("cannot read", &path, e)),
