@@ -193,9 +193,20 @@ fn parameter(spec: &Value, p: &Value, flags: &mut BTreeSet<String>) -> String {
         "header" => "Header",
         _ => "Query",
     };
+    let values = enum_values(item);
+    let mut description = one_line(
+        p.get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+    );
+    // clap lists the choices itself; the portal's "Values: [A, B]" suffix would say it twice.
+    if !values.is_empty() && description.ends_with(']') {
+        if let Some(at) = description.rfind("Values: [") {
+            description.truncate(at);
+            description = description.trim_end().to_string();
+        }
+    }
     format!(
-        "            Param {{ name: {name:?}, flag: {flag:?}, location: Location::{location}, required: {required}, ty: ParamType::{ty}, array: {array}, values: &{:?}, description: {:?} }},\n",
-        enum_values(item),
-        one_line(p.get("description").and_then(Value::as_str).unwrap_or_default()),
+        "            Param {{ name: {name:?}, flag: {flag:?}, location: Location::{location}, required: {required}, ty: ParamType::{ty}, array: {array}, values: &{values:?}, description: {description:?} }},\n",
     )
 }

@@ -61,7 +61,11 @@ pub fn claims(token: &str) -> Option<TokenClaims> {
 }
 
 /// `st auth token [--show]`: fetches a token and reports success, expiry and scopes.
-pub async fn auth_token(global: &Global, builder: servicetitan_core::ClientBuilder, show: bool) -> Result<(), Failure> {
+pub async fn auth_token(
+    global: &Global,
+    builder: servicetitan_core::ClientBuilder,
+    show: bool,
+) -> Result<(), Failure> {
     let client = global.client(builder)?;
     let config = client.config();
     let started = Utc::now();
@@ -81,7 +85,9 @@ pub async fn auth_token(global: &Global, builder: servicetitan_core::ClientBuild
             at.to_rfc3339(),
             (at - started).num_seconds().max(0)
         ),
-        None => println!("expires: unknown (the token carries no `exp` claim; ServiceTitan's last 15 minutes)"),
+        None => println!(
+            "expires: unknown (the token carries no `exp` claim; ServiceTitan's last 15 minutes)"
+        ),
     }
     match claims.scopes {
         Some(scopes) if !scopes.is_empty() => println!("scopes: {}", scopes.join(" ")),

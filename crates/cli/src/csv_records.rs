@@ -57,7 +57,8 @@ fn cell(raw: &str) -> String {
     }
 }
 
-fn write_row(fields: &[String]) -> Result<Vec<u8>, String> {
+/// One CSV line (quoted as needed, `\n`-terminated).
+pub fn write_row(fields: &[String]) -> Result<Vec<u8>, String> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());

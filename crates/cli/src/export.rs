@@ -15,13 +15,16 @@ use std::path::PathBuf;
 
 /// `st export`, with one subcommand per module that has exports and one per entity below it.
 pub fn command() -> Command {
-    let modules = MODULES.iter().filter(|m| m.exports().next().is_some()).map(|m| {
-        Command::new(m.name)
-            .about(format!("Exports of {}", m.title))
-            .subcommand_required(true)
-            .arg_required_else_help(true)
-            .subcommands(m.exports().map(|(entity, op)| entity_command(entity, op)))
-    });
+    let modules = MODULES
+        .iter()
+        .filter(|m| m.exports().next().is_some())
+        .map(|m| {
+            Command::new(m.name)
+                .about(format!("Exports of {}", m.title))
+                .subcommand_required(true)
+                .arg_required_else_help(true)
+                .subcommands(m.exports().map(|(entity, op)| entity_command(entity, op)))
+        });
     Command::new("export")
         .about("Export every record of an entity into a file (JSON lines or CSV), resumable")
         .long_about(
@@ -76,19 +79,31 @@ fn entity_command(entity: String, op: &'static Operation) -> Command {
 }
 
 /// Runs `st export <module> <entity> …`.
-pub async fn run(client: &Client, module: &str, entity: &str, matches: &ArgMatches) -> Result<(), Failure> {
+pub async fn run(
+    client: &Client,
+    module: &str,
+    entity: &str,
+    matches: &ArgMatches,
+) -> Result<(), Failure> {
     let (module, op) = MODULES
         .iter()
         .find(|m| m.name == module)
         .and_then(|m| Some((m, m.exports().find(|(e, _)| e == entity)?.1)))
         .ok_or_else(|| format!("no export {module} {entity}"))?;
-    let out = matches.get_one::<PathBuf>("out").ok_or("--out is required")?;
-    let mode = if matches.get_flag("resume") { Mode::Resume } else { Mode::Fresh };
-    let since = matches.get_one::<String>("since").cloned();
-    let mut encoder: Box<dyn Encoder> = match matches.get_one::<String>("format").map(String::as_str) {
-        Some("csv") => Box::new(CsvRecords::new(op.columns)),
-        _ => Box::new(JsonLines),
+    let out = matches
+        .get_one::<PathBuf>("out")
+        .ok_or("--out is required")?;
+    let mode = if matches.get_flag("resume") {
+        Mode::Resume
+    } else {
+        Mode::Fresh
     };
+    let since = matches.get_one::<String>("since").cloned();
+    let mut encoder: Box<dyn Encoder> =
+        match matches.get_one::<String>("format").map(String::as_str) {
+            Some("csv") => Box::new(CsvRecords::new(op.columns)),
+            _ => Box::new(JsonLines),
+        };
     let args = call_args(op, matches);
     let bar = progress_bar();
     let summary = file::export_to_file(
@@ -100,7 +115,11 @@ pub async fn run(client: &Client, module: &str, entity: &str, matches: &ArgMatch
             export::batches(start, move |from: Option<String>| {
                 let mut args = args.clone();
                 args.query.extend(from.map(|f| ("from".to_string(), f)));
-                async move { client.call_json::<RawBatch>(&op.meta, module.base_path, &args).await }
+                async move {
+                    client
+                        .call_json::<RawBatch>(&op.meta, module.base_path, &args)
+                        .await
+                }
             })
         },
         |s| {

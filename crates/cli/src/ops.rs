@@ -17,7 +17,12 @@ use std::path::PathBuf;
 pub fn module_commands() -> impl Iterator<Item = Command> {
     MODULES.iter().map(|m| {
         Command::new(m.name)
-            .about(format!("{} ({} operations)", m.title, m.operations.len()))
+            .about(format!(
+                "{} ({} operation{})",
+                m.title,
+                m.operations.len(),
+                if m.operations.len() == 1 { "" } else { "s" }
+            ))
             .long_about(format!(
                 "{}: {} operations under {{api}}/{}/… — `st {} <operation> --help` shows an operation's parameters.",
                 m.title,
@@ -76,12 +81,9 @@ fn operation_command(op: &'static Operation) -> Command {
     }
     match meta.kind {
         OperationKind::PagedList => {
-            command = command.arg(
-                Arg::new("all")
-                    .long("all")
-                    .action(ArgAction::SetTrue)
-                    .help("Read every page (from --page, else 1) and print one record per line (JSON lines)"),
-            )
+            command = command.arg(Arg::new("all").long("all").action(ArgAction::SetTrue).help(
+                "Read every page (from --page, else 1) and print one record per line (JSON lines)",
+            ))
         }
         OperationKind::Download => {
             command = command.arg(
@@ -110,7 +112,8 @@ pub fn param_arg(p: &'static Param) -> Arg {
         ParamType::String => "TEXT",
     };
     let mut help = p.description.to_string();
-    if p.name != p.flag {
+    // The API's spelling is shown when it is not plain camel case of the flag (`a.b`, `$top`).
+    if !p.name.chars().all(|c| c.is_ascii_alphanumeric()) {
         help = format!("{help} [API: {}]", p.name).trim_start().to_string();
     }
     let arg = Arg::new(p.flag)
@@ -178,7 +181,8 @@ pub fn read_body(source: &str) -> Result<Vec<u8>, Failure> {
             .map_err(|e| format!("cannot read the body from standard input: {e}"))?;
         (buf, "standard input".to_string())
     } else {
-        let bytes = std::fs::read(source).map_err(|e| format!("cannot read the body {source}: {e}"))?;
+        let bytes =
+            std::fs::read(source).map_err(|e| format!("cannot read the body {source}: {e}"))?;
         (bytes, source.to_string())
     };
     serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
@@ -253,7 +257,11 @@ async fn print_all_pages(
         let mut args = args.clone();
         args.query.retain(|(k, _)| k != "page");
         args.query.push(("page".into(), page.to_string()));
-        async move { client.call_json::<RawPage>(&op.meta, module.base_path, &args).await }
+        async move {
+            client
+                .call_json::<RawPage>(&op.meta, module.base_path, &args)
+                .await
+        }
     });
     let mut pages = std::pin::pin!(pages);
     let mut stdout = std::io::stdout().lock();
@@ -305,15 +313,17 @@ async fn upload(
     let path = matches
         .get_one::<PathBuf>("file")
         .ok_or("--file is required")?;
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "upload".into());
     let parts = client.domain(module.base_path);
-    let path_params: Vec<(&str, String)> =
-        args.path.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let path_params: Vec<(&str, String)> = args
+        .path
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
     let url = servicetitan_core::upload::expand_path(
         &parts.base_url,
         op.meta.path,

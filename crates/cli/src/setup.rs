@@ -3,7 +3,8 @@
 //! library's precedence (builder → config file profile → file → environment → `.env`).
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use servicetitan_core::{Client, ClientBuilder};
+use servicetitan_core::config::ConfigBuilder;
+use servicetitan_core::{Client, ClientBuilder, Config};
 use std::path::PathBuf;
 
 /// The global options, read from the command line.
@@ -66,10 +67,10 @@ impl Global {
         }
     }
 
-    /// A client builder with the file and profile chosen (the rest from the environment).
-    pub fn builder(&self) -> ClientBuilder {
-        let mut builder =
-            Client::builder().user_agent_suffix(concat!("st/", env!("CARGO_PKG_VERSION")));
+    /// The configuration builder with the file and profile chosen (the rest from the
+    /// environment and `.env`, resolved by the library).
+    pub fn config_builder(&self) -> ConfigBuilder {
+        let mut builder = Config::builder();
         if let Some(file) = &self.config_file {
             builder = builder.config_file(file);
         }
@@ -77,6 +78,11 @@ impl Global {
             builder = builder.profile(profile);
         }
         builder
+    }
+
+    /// The CLI's runtime settings on a client builder (its user agent).
+    pub fn runtime(&self, builder: ClientBuilder) -> ClientBuilder {
+        builder.user_agent_suffix(concat!("st/", env!("CARGO_PKG_VERSION")))
     }
 
     /// The client for this run, bound to `--tenant` when given.
