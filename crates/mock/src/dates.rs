@@ -1,0 +1,45 @@
+//! Dates in requests: filters and export `from` values, read as leniently as the API reads them.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+
+/// Parses an RFC 3339 date-time, one without offset (UTC), or a plain date; unix seconds.
+pub fn parse(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Some(dt.timestamp());
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(dt.and_utc().timestamp());
+        }
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|dt| dt.and_utc().timestamp())
+}
+
+/// Whether `s` is a .NET `TimeSpan` (`[d.]hh:mm[:ss[.fffffff]]`) or an ISO 8601 duration.
+pub fn is_timespan(s: &str) -> bool {
+    if s.starts_with('P') {
+        return s.len() > 1;
+    }
+    let s = s.strip_prefix('-').unwrap_or(s);
+    let time = match s.split_once('.') {
+        Some((days, rest)) if days.chars().all(|c| c.is_ascii_digit()) && rest.contains(':') => {
+            rest
+        }
+        _ => s,
+    };
+    let time = time.split('.').next().unwrap_or(time);
+    let parts: Vec<&str> = time.split(':').collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit()))
+}

@@ -1,0 +1,199 @@
+//! Plain operations: GET by id (the record the list returned), other GETs (seeded by their
+//! path), POST creating a record where the same path lists records, other POSTs (actions),
+//! PUT/PATCH updating and DELETE removing a record — all seen by later reads.
+
+use super::call::{index_of, Call, Target};
+use crate::gen::{Meta, Record};
+use crate::problem::problem;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+
+fn not_found(target: &Target) -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        &format!(
+            "Not Found: no record {} in {}",
+            target.item.as_deref().unwrap_or("?"),
+            target.collection
+        ),
+        Map::new(),
+    )
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Answers a plain operation.
+pub fn handle(call: &Call) -> Response {
+    let target = call.target();
+    match (call.op.method.as_str(), &target.item) {
+        ("GET", Some(id)) => read(call, &target, id),
+        ("PUT" | "PATCH", Some(id)) => update(call, &target, id, call.op.method == "PATCH"),
+        ("DELETE", Some(id)) => delete(call, &target, id),
+        ("POST", _) if creates(call) => create(call, &target),
+        _ => singleton(call, &target),
+    }
+}
+
+/// A POST creates when a GET lists the same path.
+fn creates(call: &Call) -> bool {
+    call.cm
+        .module
+        .operations
+        .iter()
+        .any(|o| o.method == "GET" && o.path == call.op.path)
+}
+
+/// Writes the record at `index` with the operation's response shape.
+fn respond(call: &Call, collection: &str, index: u64) -> Response {
+    let Some(shape) = call.response else {
+        return (call.success_status(), "").into_response();
+    };
+    let (key, hash) = call.collection_keys(collection);
+    let body = call
+        .state
+        .store
+        .read(&key, hash, call.state.config.records, |view| {
+            let rec = Record {
+                hash: view.record_hash(index),
+                index,
+                meta: view.meta(index),
+                overlay: view.overlay(index).map(|o| &o.fields),
+            };
+            let mut out = String::with_capacity(2048);
+            call.writer().record(shape, &rec, &mut out);
+            out
+        });
+    call.ok(body)
+}
+
+fn live_index(call: &Call, target: &Target, id: &str) -> Option<u64> {
+    let index = index_of(id)?;
+    let (key, hash) = call.collection_keys(&target.collection);
+    call.state
+        .store
+        .read(&key, hash, call.state.config.records, |view| {
+            view.live(index)
+        })
+        .then_some(index)
+}
+
+fn read(call: &Call, target: &Target, id: &str) -> Response {
+    match live_index(call, target, id) {
+        Some(index) => respond(call, &target.collection, index),
+        None => not_found(target),
+    }
+}
+
+fn body_fields(call: &Call) -> Map<String, Value> {
+    match &call.body {
+        Value::Object(map) => map.clone(),
+        _ => Map::new(),
+    }
+}
+
+fn update(call: &Call, target: &Target, id: &str, merge: bool) -> Response {
+    let Some(index) = live_index(call, target, id) else {
+        return not_found(target);
+    };
+    let (key, hash) = call.collection_keys(&target.collection);
+    let old = call
+        .state
+        .store
+        .read(&key, hash, call.state.config.records, |view| {
+            view.meta(index)
+        });
+    let fields = body_fields(call);
+    call.state.store.write(&key, |changes| {
+        let active = fields
+            .get("active")
+            .and_then(Value::as_bool)
+            .unwrap_or(old.active);
+        let overlay = changes.touch(
+            index,
+            Meta {
+                modified: now(),
+                active,
+                ..old
+            },
+        );
+        if !merge {
+            overlay.fields.clear();
+        }
+        overlay.fields.extend(fields);
+    });
+    respond(call, &target.collection, index)
+}
+
+fn delete(call: &Call, target: &Target, id: &str) -> Response {
+    let Some(index) = live_index(call, target, id) else {
+        return not_found(target);
+    };
+    let (key, hash) = call.collection_keys(&target.collection);
+    let old = call
+        .state
+        .store
+        .read(&key, hash, call.state.config.records, |view| {
+            view.meta(index)
+        });
+    call.state.store.write(&key, |changes| {
+        let overlay = changes.touch(
+            index,
+            Meta {
+                modified: now(),
+                active: false,
+                ..old
+            },
+        );
+        overlay.deleted = true;
+    });
+    match call.response {
+        Some(_) => respond(call, &target.collection, index),
+        None => (call.success_status(), "").into_response(),
+    }
+}
+
+fn create(call: &Call, target: &Target) -> Response {
+    let (key, _) = call.collection_keys(&target.collection);
+    let fields = body_fields(call);
+    let records = call.state.config.records;
+    let index = call.state.store.write(&key, |changes| {
+        let index = records + changes.created;
+        changes.created += 1;
+        let t = now();
+        let active = fields
+            .get("active")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
+        let overlay = changes.touch(
+            index,
+            Meta {
+                created: t,
+                modified: t,
+                active,
+            },
+        );
+        overlay.fields = fields;
+        index
+    });
+    respond(call, &target.collection, index)
+}
+
+/// Any other operation: a value of the response schema seeded by the concrete path.
+fn singleton(call: &Call, target: &Target) -> Response {
+    let Some(shape) = call.response else {
+        return (call.success_status(), "").into_response();
+    };
+    let (_, hash) = call.collection_keys(&format!("{}#{}", target.collection, call.op.id));
+    let mut out = String::with_capacity(2048);
+    let rec = Record {
+        hash,
+        index: 0,
+        meta: crate::store::initial_meta(hash, 0, 1),
+        overlay: None,
+    };
+    call.writer().record(shape, &rec, &mut out);
+    call.ok(out)
+}

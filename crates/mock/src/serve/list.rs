@@ -1,0 +1,246 @@
+//! Paged lists: `page`, `pageSize`, `includeTotal`, `hasMore`, and the common filters (`ids`,
+//! `createdOnOrAfter`/`createdBefore`, `modifiedOnOrAfter`/`modifiedBefore`, `active`), with
+//! inactive records hidden by default where the operation has an `active` filter, as the API does.
+
+use super::call::{index_of, Call};
+use crate::dates;
+use crate::gen::{Meta, Record, Writer};
+use crate::problem::field_error;
+use crate::shape::{ObjectShape, Schemas, Shape};
+use crate::store::View;
+use axum::response::Response;
+use std::fmt::Write;
+
+/// The filters a list request carries.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// `ids`: only these records.
+    pub ids: Option<Vec<u64>>,
+    /// `createdOnOrAfter`.
+    pub created_from: Option<i64>,
+    /// `createdBefore`.
+    pub created_before: Option<i64>,
+    /// `modifiedOnOrAfter`.
+    pub modified_from: Option<i64>,
+    /// `modifiedBefore`.
+    pub modified_before: Option<i64>,
+    /// `Some(true)`: active only (the default where `active` exists); `None`: any.
+    pub active: Option<bool>,
+}
+
+impl Filter {
+    /// Reads the filters of a call; a malformed value is a 400.
+    pub fn from_call(call: &Call) -> Result<Filter, Response> {
+        let date = |name: &str| -> Result<Option<i64>, Response> {
+            match call.query(name) {
+                None => Ok(None),
+                Some(v) => dates::parse(v).map(Some).ok_or_else(|| {
+                    field_error(name, format!("The value '{v}' is not a valid date-time."))
+                }),
+            }
+        };
+        let ids = match call.query("ids") {
+            None => None,
+            Some(list) => Some(
+                list.split(',')
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| index_of(s.trim()).ok_or(s))
+                    .collect::<Result<Vec<u64>, &str>>()
+                    .or_else(|bad| {
+                        if bad.trim().parse::<u64>().is_ok() {
+                            Ok(Vec::new()) // a number below the id range names no record
+                        } else {
+                            Err(field_error(
+                                "ids",
+                                format!("The value '{bad}' is not a valid id."),
+                            ))
+                        }
+                    })?,
+            ),
+        };
+        let active = if call.op.has_query("active") {
+            match call.query("active").map(str::to_ascii_lowercase).as_deref() {
+                None | Some("true") => Some(true),
+                Some("false") => Some(false),
+                Some("any") => None,
+                Some(other) => {
+                    return Err(field_error(
+                        "active",
+                        format!("The value '{other}' is not valid; use True, False or Any."),
+                    ))
+                }
+            }
+        } else {
+            None
+        };
+        Ok(Filter {
+            ids,
+            created_from: date("createdOnOrAfter")?,
+            created_before: date("createdBefore")?,
+            modified_from: date("modifiedOnOrAfter")?,
+            modified_before: date("modifiedBefore")?,
+            active,
+        })
+    }
+
+    /// Whether a record's meta passes.
+    pub fn accepts(&self, meta: &Meta) -> bool {
+        self.active.is_none_or(|a| a == meta.active)
+            && self.created_from.is_none_or(|t| meta.created >= t)
+            && self.created_before.is_none_or(|t| meta.created < t)
+            && self.modified_from.is_none_or(|t| meta.modified >= t)
+            && self.modified_before.is_none_or(|t| meta.modified < t)
+    }
+}
+
+/// The records of one page and what the envelope says about the rest.
+pub struct Page {
+    /// Indices on the page.
+    pub indices: Vec<u64>,
+    /// Whether more matching records follow.
+    pub has_more: bool,
+    /// Every matching record (only counted when asked for).
+    pub total: Option<u64>,
+}
+
+/// Selects a page of a collection.
+pub fn select(view: &View<'_>, filter: &Filter, page: u64, size: u64, count_all: bool) -> Page {
+    let skip = (page - 1).saturating_mul(size);
+    let mut indices = Vec::with_capacity(size.min(5000) as usize);
+    let mut matched = 0u64;
+    let mut has_more = false;
+    let mut consider = |index: u64| -> bool {
+        if !view.live(index) || !filter.accepts(&view.meta(index)) {
+            return true;
+        }
+        matched += 1;
+        if matched > skip && (indices.len() as u64) < size {
+            indices.push(index);
+        } else if matched > skip {
+            has_more = true;
+            return count_all;
+        }
+        true
+    };
+    match &filter.ids {
+        Some(ids) => {
+            let mut ids = ids.clone();
+            ids.sort_unstable();
+            ids.dedup();
+            for i in ids {
+                if !consider(i) {
+                    break;
+                }
+            }
+        }
+        None => {
+            for i in 0..view.len() {
+                if !consider(i) {
+                    break;
+                }
+            }
+        }
+    }
+    Page {
+        indices,
+        has_more,
+        total: count_all.then_some(matched),
+    }
+}
+
+/// Writes a paged envelope: the page fields from `page`, `data` from the records, any other
+/// property generated.
+pub fn write_envelope(
+    w: &Writer<'_>,
+    envelope: &ObjectShape,
+    page_no: u64,
+    size: u64,
+    page: &Page,
+    view: &View<'_>,
+    items: &Shape,
+    out: &mut String,
+) {
+    w.object_with(
+        envelope,
+        view.hash,
+        0,
+        out,
+        &mut |w, prop, out| match prop.name.as_str() {
+            "page" => write!(out, "{page_no}").is_ok(),
+            "pageSize" => write!(out, "{size}").is_ok(),
+            "hasMore" => write!(out, "{}", page.has_more).is_ok(),
+            "totalCount" => match page.total {
+                Some(t) => write!(out, "{t}").is_ok(),
+                None if nullable(w.schemas, &prop.shape) => write!(out, "null").is_ok(),
+                None => write!(out, "{}", page.indices.len()).is_ok(),
+            },
+            "data" => {
+                out.push('[');
+                for (k, &index) in page.indices.iter().enumerate() {
+                    if k > 0 {
+                        out.push(',');
+                    }
+                    let rec = Record {
+                        hash: view.record_hash(index),
+                        index,
+                        meta: view.meta(index),
+                        overlay: view.overlay(index).map(|o| &o.fields),
+                    };
+                    w.record(items, &rec, out);
+                }
+                out.push(']');
+                true
+            }
+            _ => false,
+        },
+    );
+}
+
+fn nullable(schemas: &Schemas, shape: &Shape) -> bool {
+    match shape {
+        Shape::Nullable(_) | Shape::Null => true,
+        Shape::Ref(i) => nullable(schemas, schemas.get(*i)),
+        _ => false,
+    }
+}
+
+/// Answers a paged list.
+pub async fn handle(call: Call) -> Response {
+    let filter = match Filter::from_call(&call) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let page_no = call.query_u64("page").unwrap_or(1).max(1);
+    let size = call.query_u64("pageSize").unwrap_or(50).max(1);
+    let include_total = call.query_bool("includeTotal");
+    let collection = call.target().collection;
+    tokio::task::spawn_blocking(move || {
+        let Some(envelope_shape) = call.response else {
+            return call.ok("{}".into());
+        };
+        let w = call.writer();
+        let Some(envelope) = w.schemas.object(envelope_shape) else {
+            return call.ok("{}".into());
+        };
+        let items = crate::catalog::data_items(call.cm, envelope_shape).unwrap_or(&Shape::Any);
+        let (key, hash) = call.collection_keys(&collection);
+        let body = call
+            .state
+            .store
+            .read(&key, hash, call.state.config.records, |view| {
+                let page = select(&view, &filter, page_no, size, include_total);
+                let mut out = String::with_capacity(256 + page.indices.len() * 1200);
+                write_envelope(&w, envelope, page_no, size, &page, &view, items, &mut out);
+                out
+            });
+        call.ok(body)
+    })
+    .await
+    .unwrap_or_else(|e| {
+        crate::problem::problem(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("the mock failed to write the page: {e}"),
+            serde_json::Map::new(),
+        )
+    })
+}
