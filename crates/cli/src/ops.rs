@@ -158,7 +158,8 @@ pub fn find(module: &str, operation: &str) -> Option<(&'static Module, &'static 
 pub fn call_args(op: &Operation, matches: &ArgMatches) -> CallArgs {
     let mut args = CallArgs::default();
     for p in op.params.iter().filter(|p| !p.is_tenant()) {
-        let Some(values) = matches.get_many::<String>(p.flag) else {
+        // Export commands define only some of the operation's parameters as flags (not `from`).
+        let Some(values) = matches.try_get_many::<String>(p.flag).ok().flatten() else {
             continue;
         };
         for value in values {
