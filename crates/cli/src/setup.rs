@@ -86,7 +86,7 @@ impl Global {
     }
 
     /// The client for this run, bound to `--tenant` when given.
-    pub fn client(&self, builder: ClientBuilder) -> Result<Client, servicetitan_core::Error> {
+    pub fn client(&self, builder: ClientBuilder) -> Result<Client, crate::Failure> {
         let client = builder.build()?;
         Ok(match self.tenant {
             Some(tenant) => client.tenant(tenant),

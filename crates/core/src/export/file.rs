@@ -12,7 +12,6 @@
 //! ```no_run
 //! # async fn demo(client: &servicetitan_core::Client) -> Result<(), Box<dyn std::error::Error>> {
 //! use servicetitan_core::export::{self, file, RawBatch};
-//! let op = &servicetitan_core::raw::GET_BY_PATH;
 //! let summary = file::export_to_file(
 //!     "jobs.jsonl".as_ref(),
 //!     file::Mode::Resume,
@@ -25,7 +24,7 @@
 //! )
 //! .await?;
 //! println!("{} records, checkpoint {:?}", summary.records, summary.checkpoint);
-//! # let _ = op; Ok(()) }
+//! # Ok(()) }
 //! ```
 
 pub mod checkpoint;
@@ -98,9 +97,16 @@ pub enum FileError {
         /// The encoder's message.
         message: String,
     },
-    /// The API failed; everything up to the last checkpoint is kept.
+    /// The API failed; everything up to the last checkpoint is kept. (Boxed: the SDK's
+    /// error is large, and this type travels through every file operation.)
     #[error(transparent)]
-    Api(#[from] crate::Error),
+    Api(Box<crate::Error>),
+}
+
+impl From<crate::Error> for FileError {
+    fn from(err: crate::Error) -> Self {
+        FileError::Api(Box::new(err))
+    }
 }
 
 impl FileError {
