@@ -176,3 +176,24 @@ fn existing_checkpoint_needs_resume_and_deleted_output_is_refused() {
     );
     assert!(!out.exists(), "not recreated");
 }
+
+#[test]
+fn since_is_sent_as_from_on_a_new_export() {
+    let mock = Mock::start(MockConfig::default().records(5));
+    let dir = temp_dir();
+    let out = dir.path().join("jobs.jsonl");
+    let output = mock
+        .st(dir.path())
+        .args(["export", "jpm", "jobs", "--since", "2024-06-01", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let first = mock
+        .server
+        .requests()
+        .into_iter()
+        .find(|r| r.operation.as_deref() == Some("Export_Jobs"))
+        .unwrap();
+    assert!(first.path.contains("from=2024-06-01"), "{}", first.path);
+}
