@@ -212,3 +212,38 @@ fn help_lists_modules_operations_and_parameter_descriptions() {
     );
     assert!(text.contains("tn.jpm.jobs:r"), "scopes: {text}");
 }
+
+#[test]
+fn upload_sends_the_file_and_download_writes_the_bytes() {
+    let mock = Mock::start(MockConfig::default());
+    let dir = temp_dir();
+    let image = dir.path().join("tile.png");
+    std::fs::write(&image, b"\x89PNG not really").unwrap();
+    let output = mock
+        .st(dir.path())
+        .args(["pricebook", "images-post", "--file"])
+        .arg(&image)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(answer.is_object(), "{answer}");
+
+    let out = dir.path().join("image.bin");
+    let output = mock
+        .st(dir.path())
+        .args([
+            "pricebook",
+            "images-get",
+            "--path",
+            "Images/tile.png",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert!(std::fs::metadata(&out).unwrap().len() > 0);
+    assert_eq!(mock.server.counters().per_operation["Images_Post"], 1);
+    assert_eq!(mock.server.counters().per_operation["Images_Get"], 1);
+}
