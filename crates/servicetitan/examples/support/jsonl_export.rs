@@ -14,6 +14,7 @@ use servicetitan::export::file::{self, JsonLines, Mode};
 use servicetitan::export::RawBatch;
 use std::path::Path;
 
+#[allow(unused_imports)] // the tests that share this file use them; the example does not
 pub use servicetitan::export::file::{checkpoint_path, Checkpoint, Summary};
 
 /// Any error of the flow (files, API).
