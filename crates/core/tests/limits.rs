@@ -1,14 +1,12 @@
 //! Client-side limits: accuracy of the limiter on paused time, one budget per (app key, tenant)
 //! shared by the tenant's domain clients, the per-report limit, concurrency caps.
 
-mod client_support;
-
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use client_support::*;
 use reqwest::Method;
 use servicetitan_core::limit::{KeyedRateLimiter, RateLimiter};
+use servicetitan_test_support::*;
 use tokio::time::Instant;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};

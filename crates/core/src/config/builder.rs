@@ -103,7 +103,7 @@ impl ConfigBuilder {
         self
     }
 
-    /// The API environment (`SERVICETITAN_API_ENVIRONMENT`): an [`Environment`] or its name,
+    /// The API environment (`SERVICETITAN_API_ENVIRONMENT`): an [`Environment`](super::Environment) or its name,
     /// case-insensitive. Checked when the builder resolves.
     pub fn environment(mut self, environment: impl AsRef<str>) -> Self {
         self.environment = Some(environment.as_ref().to_owned());

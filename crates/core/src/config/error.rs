@@ -184,7 +184,7 @@ pub enum ConfigError {
     },
 
     /// The chosen profile is not a section of the configuration file.
-    #[error("profile {profile:?} (SERVICETITAN_PROFILE from {origin}) is not in config file {}; {}", path.display(), profile_choices(available, suggestion.as_deref()))]
+    #[error("profile {profile:?} (SERVICETITAN_PROFILE from {origin}) is not in config file {}; {}", path.display(), profile_choices(profile, available))]
     UnknownProfile {
         /// The profile asked for.
         profile: String,
@@ -192,10 +192,8 @@ pub enum ConfigError {
         origin: Source,
         /// The configuration file.
         path: PathBuf,
-        /// The profiles the file has, sorted.
+        /// The profiles the file has, sorted (the message suggests the closest).
         available: Vec<String>,
-        /// The available profile it most resembles.
-        suggestion: Option<String>,
     },
 
     /// A profile was chosen but there is no configuration file to hold it.
@@ -376,12 +374,12 @@ fn in_profile(profile: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
-fn profile_choices(available: &[String], suggestion: Option<&str>) -> String {
+fn profile_choices(profile: &str, available: &[String]) -> String {
     if available.is_empty() {
         return "the file has no profiles (named sections under \"profiles\")".to_owned();
     }
     let mut msg = format!("its profiles are: {}", available.join(", "));
-    if let Some(s) = suggestion {
+    if let Some(s) = crate::suggest::did_you_mean(profile, available.iter().map(String::as_str)) {
         msg.push_str(&format!("; did you mean {s}?"));
     }
     msg

@@ -42,8 +42,6 @@ pub(super) fn choose(
         return Ok(Some(chosen));
     }
     Err(ConfigError::UnknownProfile {
-        suggestion: crate::suggest::did_you_mean(&chosen.name, file.profile_names())
-            .map(str::to_owned),
         available: file.profile_names().map(str::to_owned).collect(),
         path: file.path.clone(),
         profile: chosen.name,
