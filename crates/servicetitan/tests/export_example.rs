@@ -6,11 +6,10 @@
 
 #[path = "../examples/support/jsonl_export.rs"]
 mod jsonl_export;
-mod support;
 
 use serde_json::json;
+use servicetitan_test_support::{requests_to, setup};
 use std::path::{Path, PathBuf};
-use support::{requests_to, setup};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
