@@ -11,6 +11,8 @@
 //! hand out the same records again). The batch that revealed it is still handed out (its records
 //! are new); the next poll ends the stream with [`Error::ExportStalled`] instead of a request.
 
+pub mod file;
+
 use crate::Error;
 use futures::{future, stream, Stream, TryStreamExt};
 use std::collections::HashSet;

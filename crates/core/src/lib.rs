@@ -17,6 +17,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod call;
 pub mod client;
 pub mod config;
 pub mod error;
