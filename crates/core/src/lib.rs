@@ -9,6 +9,7 @@
 //!   rate limits, retries, error capture);
 //! * [`error`] — the one error type users see;
 //! * [`types`] and [`lenient`] — the Rust types generated models use for dates, money and open enums;
+//! * [`records`] — a page's records decoded one by one, so one bad record keeps its neighbours;
 //! * [`client`] — the [`Client`] shared by every domain client and tenant.
 
 pub mod auth;
@@ -21,6 +22,7 @@ pub mod limit;
 pub mod operation;
 pub mod paging;
 pub mod raw;
+pub mod records;
 pub mod retry;
 pub mod time;
 pub mod transport;
