@@ -97,7 +97,7 @@ impl<'a> Sampler<'a> {
         if let Some(Value::Array(values)) = s.get("enum") {
             let n = self.next();
             return match values.first() {
-                Some(Value::String(known)) if n % 2 == 0 => J::Str(known.clone()),
+                Some(Value::String(known)) if n.is_multiple_of(2) => J::Str(known.clone()),
                 Some(Value::String(_)) => J::Str(UNLISTED.into()),
                 Some(Value::Number(_)) => J::Num((5_000_000_000 + n).to_string()),
                 _ => J::Null,
