@@ -112,7 +112,7 @@ pub async fn run(
         encoder.as_mut(),
         |resumed| {
             let start = resumed.or(since);
-            export::batches(start, move |from: Option<String>| {
+            export::batches(op.meta.operation_id, start, move |from: Option<String>| {
                 let mut args = args.clone();
                 args.query.extend(from.map(|f| ("from".to_string(), f)));
                 async move {

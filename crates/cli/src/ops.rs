@@ -198,8 +198,9 @@ struct RawPage {
     has_more: Option<bool>,
     #[serde(rename = "totalCount", default)]
     total_count: Option<i64>,
+    /// `null` or missing reads as no records (the core's rule).
     #[serde(default)]
-    data: Option<Vec<Box<RawValue>>>,
+    data: servicetitan_core::records::Records<Box<RawValue>>,
 }
 
 impl servicetitan_core::paging::Page for RawPage {
@@ -210,11 +211,14 @@ impl servicetitan_core::paging::Page for RawPage {
     fn total_count(&self) -> Option<i64> {
         self.total_count
     }
-    fn item_count(&self) -> usize {
-        self.data.as_ref().map_or(0, Vec::len)
+    fn records(&self) -> &servicetitan_core::records::Records<Box<RawValue>> {
+        &self.data
     }
-    fn into_items(self) -> Vec<Box<RawValue>> {
-        self.data.unwrap_or_default()
+    fn records_mut(&mut self) -> &mut servicetitan_core::records::Records<Box<RawValue>> {
+        &mut self.data
+    }
+    fn into_records(self) -> servicetitan_core::records::Records<Box<RawValue>> {
+        self.data
     }
 }
 
@@ -254,7 +258,7 @@ async fn print_all_pages(
         .find(|(k, _)| k == "page")
         .and_then(|(_, v)| v.parse::<i32>().ok())
         .unwrap_or(1);
-    let pages = servicetitan_core::paging::pages(first, |page| {
+    let pages = servicetitan_core::paging::pages(op.meta.operation_id, first, |page| {
         let mut args = args.clone();
         args.query.retain(|(k, _)| k != "page");
         args.query.push(("page".into(), page.to_string()));
@@ -268,7 +272,8 @@ async fn print_all_pages(
     let mut stdout = std::io::stdout().lock();
     while let Some(page) = pages.try_next().await? {
         use servicetitan_core::paging::Page;
-        for record in page.into_items() {
+        // Raw records always read, so there are no failures to report.
+        for record in page.into_records() {
             stdout.write_all(output::compact(record.get()).as_bytes())?;
             stdout.write_all(b"\n")?;
         }

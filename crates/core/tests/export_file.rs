@@ -16,6 +16,7 @@ fn batch(
             .iter()
             .map(|id| RawValue::from_string(format!(r#"{{"id":{id}}}"#)).unwrap())
             .collect(),
+        failures: Vec::new(),
         checkpoint: token.map(String::from),
         has_more: token.is_some(),
     })

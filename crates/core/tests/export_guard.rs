@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 use servicetitan_core::export::{batches, records, Batch, MAX_EMPTY_BATCHES};
+use servicetitan_core::records::Records;
 use servicetitan_core::Error;
 
 struct Page {
@@ -23,8 +24,8 @@ impl Batch for Page {
     fn continue_from(&self) -> Option<&str> {
         self.token.as_deref()
     }
-    fn into_items(self) -> Vec<u32> {
-        self.items
+    fn into_records(self) -> Records<u32> {
+        Records::new(self.items)
     }
 }
 
@@ -36,7 +37,7 @@ async fn run(
     let requests = Arc::new(AtomicU32::new(0));
     let counter = requests.clone();
     let answer = Arc::new(answer);
-    let stream = batches(None, move |from: Option<String>| {
+    let stream = batches("Export_Guard", None, move |from: Option<String>| {
         let n = counter.fetch_add(1, Ordering::SeqCst);
         let answer = answer.clone();
         async move {
