@@ -65,7 +65,10 @@ async fn a_helper_returns_a_stream_that_try_next_reads_without_pin_and_spawn_acc
     assert_eq!(rest.iter().map(|j| j.id).collect::<Vec<_>>(), [2]);
     let sent = requests_to(&server, JOBS).await;
     assert_eq!(sent.len(), 1);
-    assert_eq!(support::query(&sent[0], "jobStatus").as_deref(), Some("Completed"));
+    assert_eq!(
+        support::query(&sent[0], "jobStatus").as_deref(),
+        Some("Completed")
+    );
 }
 
 #[tokio::test]

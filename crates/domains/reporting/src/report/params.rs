@@ -226,16 +226,12 @@ impl ReportParams {
     /// The request body without any validation (values formatted as in
     /// [`ParamValue::to_json`]). Prefer [`ReportDefinition::validate`].
     pub fn to_request_unchecked(&self) -> ReportDataRequest {
-        ReportDataRequest {
-            parameters: self
-                .values
+        ReportDataRequest::new(
+            self.values
                 .iter()
-                .map(|(name, value)| ReportDataParameter {
-                    name: name.clone(),
-                    value: Some(value.to_json()),
-                })
+                .map(|(name, value)| ReportDataParameter::new(name.clone()).value(value.to_json()))
                 .collect(),
-        }
+        )
     }
 }
 
@@ -546,10 +542,7 @@ impl ReportDefinition {
                 continue;
             };
             match check(param, name, given) {
-                Ok(value) => parameters.push(ReportDataParameter {
-                    name: name.to_owned(),
-                    value: Some(value),
-                }),
+                Ok(value) => parameters.push(ReportDataParameter::new(name).value(value)),
                 Err(problem) => problems.push(problem),
             }
         }
@@ -565,7 +558,7 @@ impl ReportDefinition {
             }
         }
         if problems.is_empty() {
-            Ok(ReportDataRequest { parameters })
+            Ok(ReportDataRequest::new(parameters))
         } else {
             Err(ParamsError {
                 report_id: self.id,
