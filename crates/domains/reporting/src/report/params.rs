@@ -230,7 +230,7 @@ impl ReportParams {
             self.values
                 .iter()
                 .map(|(name, value)| ReportDataParameter::new(name.clone()).value(value.to_json()))
-                .collect(),
+                .collect::<Vec<_>>(),
         )
     }
 }
