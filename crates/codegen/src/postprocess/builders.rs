@@ -72,7 +72,7 @@ fn typify_builder_name(ty: &Type) -> Option<String> {
 }
 
 /// Rewrites the items of progenitor's `builder` module in place (see the module docs).
-pub fn rewrite(items: &mut Vec<Item>, docs: &SetterDocs) {
+pub fn rewrite(items: &mut [Item], docs: &SetterDocs) {
     let with_typify_body: BTreeSet<String> = items
         .iter()
         .filter_map(|i| match i {
