@@ -152,7 +152,7 @@ pub fn items(
     })
 }
 
-/// `pub fn jobs_get(&self, id: impl Into<i64>) -> builder::JobsGet`: a fresh builder owning a
+/// `pub fn jobs_get(&self, id: i64) -> builder::JobsGet`: a fresh builder owning a
 /// clone of the client, the tenant set, required parameters and the body positional.
 fn api_method(op: &Operation, setters: &Setters, doc: &str) -> TokenStream {
     let name = format_ident!("{}", op.method_name);
@@ -182,10 +182,16 @@ fn api_method(op: &Operation, setters: &Setters, doc: &str) -> TokenStream {
         let Some(ty) = setters.get(&(builder.clone(), setter.to_string())) else {
             continue;
         };
-        let ty = qualify(ty);
+        // Concrete types (a string as `&str`), not `impl Into<T>`: the method stays a plain
+        // function item that can be named (`Api::jobs_get`), and a literal id infers `i64`.
         let ident = format_ident!("{}", setter);
-        args.push(quote!(#ident: impl ::std::convert::Into<#ty>));
-        calls.push(quote!(.#ident(::std::convert::Into::<#ty>::into(#ident))));
+        if quote!(#ty).to_string().replace(' ', "") == "::std::string::String" {
+            args.push(quote!(#ident: &str));
+        } else {
+            let ty = qualify(ty);
+            args.push(quote!(#ident: #ty));
+        }
+        calls.push(quote!(.#ident(#ident)));
     }
     quote! {
         #[doc = #doc]

@@ -110,11 +110,9 @@ fn every_construct_generates() {
     assert!(code.contains("Unknown(::servicetitan_core::types::UnknownValue)"));
     // Dotted parameter name, tenant bound, required path parameter positional, array body.
     assert!(code.contains("pubfnbalance_filter_amount"));
-    assert!(code.contains("pubfnthings_delete(&self,id:impl::std::convert::Into<i64>)->builder::ThingsDelete{builder::ThingsDelete::new(self.raw.clone()).tenant(self.tenant).id(::std::convert::Into::<i64>::into(id))}"));
+    assert!(code.contains("pubfnthings_delete(&self,id:i64)->builder::ThingsDelete{builder::ThingsDelete::new(self.raw.clone()).tenant(self.tenant).id(id)}"));
     assert!(
-        code.contains(
-            "pubfnthings_create_many(&self,body:impl::std::convert::Into<::std::vec::Vec<types::Thing>>"
-        ),
+        code.contains("pubfnthings_create_many(&self,body:::std::vec::Vec<types::Thing>"),
         "array body positional"
     );
     // Builders own their client (no lifetime), cannot change tenant, take typed values.

@@ -174,7 +174,7 @@ impl Api {
         &self,
         category: impl Into<String>,
     ) -> BoxStream<'static, Result<ReportListItem, Error>> {
-        self.report_category_reports_get_reports(category.into())
+        self.report_category_reports_get_reports(&Into::<String>::into(category))
             .stream()
     }
 
@@ -186,7 +186,7 @@ impl Api {
     ) -> Result<ReportDefinition, Error> {
         let category = category.into();
         let response = self
-            .report_category_reports_get(category.clone(), report_id)
+            .report_category_reports_get(&category, report_id)
             .send()
             .await?
             .into_inner();
@@ -200,7 +200,7 @@ impl Api {
         dynamic_set_id: impl Into<String>,
     ) -> BoxStream<'static, Result<Row, Error>> {
         let mut names = Vec::new();
-        self.dynamic_value_sets_get_dynamic_set(dynamic_set_id.into())
+        self.dynamic_value_sets_get_dynamic_set(&Into::<String>::into(dynamic_set_id))
             .pages()
             .map_ok(move |page| {
                 if !page.fields.is_empty() {
@@ -299,7 +299,7 @@ impl ReportRun {
                 None => api.report_definition(category.clone(), report_id).await?,
             };
             let body = definition.validate(&params)?;
-            let mut request = api.report_category_reports_get_data(category, report_id, body);
+            let mut request = api.report_category_reports_get_data(&category, report_id, body);
             if let Some(size) = page_size {
                 request = request.page_size(size);
             }
