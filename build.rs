@@ -13,7 +13,7 @@
 //! feature of the facade generates and compiles only that module.
 
 use servicetitan_codegen::inventory::operations;
-use servicetitan_codegen::manifest::{find_specs_dir, Manifest, SPECS_DIR_ENV};
+use servicetitan_codegen::manifest::{locate_specs, Manifest, SPECS_DIR_ENV};
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -21,12 +21,13 @@ fn main() {
     let root =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     println!("cargo:rerun-if-env-changed={SPECS_DIR_ENV}");
-    let specs_dir = find_specs_dir(&root).unwrap_or_else(|e| panic!("{e}"));
-    let manifest = Manifest::load(&specs_dir).unwrap_or_else(|e| panic!("{e}"));
+    let specs = locate_specs(&root).unwrap_or_else(|e| panic!("{e}"));
+    let manifest = Manifest::load(&specs.committed).unwrap_or_else(|e| panic!("{e}"));
     println!(
         "cargo:rerun-if-changed={}",
-        specs_dir.join("manifest.json").display()
+        specs.committed.join("manifest.json").display()
     );
+    let specs_dir = &specs.documents;
 
     let mut inventory = String::from(
         "/// Every operation of every spec.\npub static SPEC_OPERATIONS: &[SpecOperation] = &[\n",

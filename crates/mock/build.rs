@@ -9,7 +9,7 @@
 
 use serde_json::{json, Map, Value};
 use servicetitan_codegen::inventory::{operations, OperationKind};
-use servicetitan_codegen::manifest::{find_specs_dir, Manifest, SPECS_DIR_ENV};
+use servicetitan_codegen::manifest::{locate_specs, Manifest, SPECS_DIR_ENV};
 use servicetitan_codegen::patches;
 use std::path::{Path, PathBuf};
 
@@ -25,7 +25,10 @@ fn run() -> Result<(), String> {
     let manifest_dir =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
-    let specs = find_specs_dir(&manifest_dir).map_err(|e| e.to_string())?;
+    // The committed specs/ (manifest, patches) and ServiceTitan's documents may be apart.
+    let location = locate_specs(&manifest_dir).map_err(|e| e.to_string())?;
+    let specs = location.committed;
+    let documents = location.documents;
     let manifest = Manifest::load(&specs).map_err(|e| e.to_string())?;
     println!(
         "cargo:rerun-if-changed={}",
@@ -34,7 +37,7 @@ fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed={}", specs.join("patches").display());
     let mut modules = Vec::new();
     for module in &manifest.modules {
-        let path = specs.join(module.spec_file_name());
+        let path = documents.join(module.spec_file_name());
         println!("cargo:rerun-if-changed={}", path.display());
         let patch_file = specs
             .join("patches")

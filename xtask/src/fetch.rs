@@ -108,8 +108,9 @@ fn fetch_from_portal(ctx: &Context, template: &str, modules: &[Module]) -> Resul
 
 fn agent() -> ureq::Agent {
     let tls = ureq::tls::TlsConfig::builder()
-        .provider(ureq::tls::TlsProvider::NativeTls)
-        .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+        // rustls with the Mozilla roots: no OpenSSL or system TLS library on a fresh machine.
+        .provider(ureq::tls::TlsProvider::Rustls)
+        .root_certs(ureq::tls::RootCerts::WebPki)
         .build();
     ureq::Agent::config_builder()
         .tls_config(tls)

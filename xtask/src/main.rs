@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo xtask specs list                       # the manifest as a table
-//! cargo xtask specs fetch [--from DIR]         # fill specs/ from the portal or a directory
+//! cargo xtask specs fetch [--from DIR] [--dest DIR]  # fill specs/ (or DIR) from the portal or a directory
 //! cargo xtask specs check                      # what the specs on disk change vs. the manifest
 //! cargo xtask specs accept                     # take them: update manifest + specs/summary/
 //! cargo xtask specs coverage                   # generated / hand-written / paged / export ops
@@ -93,6 +93,11 @@ enum SpecsCommand {
         /// [env: SERVICETITAN_PORTAL_URL; default: the manifest's portal_url].
         #[arg(long, value_name = "TEMPLATE")]
         portal_url: Option<String>,
+        /// Write the documents into DIR instead of the specs directory — for a project that
+        /// depends on servicetitan from outside this workspace: point `SERVICETITAN_SPECS_DIR`
+        /// at DIR (the manifest and patches still come from the checkout).
+        #[arg(long, value_name = "DIR")]
+        dest: Option<PathBuf>,
         /// Only these modules (api id or short name); default all.
         modules: Vec<String>,
     },
@@ -150,8 +155,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         SpecsCommand::Fetch {
             from,
             portal_url,
+            dest,
             modules,
-        } => fetch::fetch(&ctx, from.as_deref(), portal_url, &modules),
+        } => {
+            let ctx = match dest {
+                Some(dir) => ctx.with_documents_in(dir)?,
+                None => ctx,
+            };
+            fetch::fetch(&ctx, from.as_deref(), portal_url, &modules)
+        }
         SpecsCommand::Check { modules } => specs::check(&ctx, &modules),
         SpecsCommand::Accept { modules } => specs::accept(&ctx, &modules),
         SpecsCommand::Coverage { modules } => coverage::coverage(&ctx, &modules),

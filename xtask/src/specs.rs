@@ -29,6 +29,16 @@ impl Context {
         })
     }
 
+    /// The same manifest, with the spec documents read from and written to `dir` (created).
+    pub fn with_documents_in(self, dir: PathBuf) -> Result<Context> {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error(format!("--dest {}: {e}", dir.display())))?;
+        Ok(Context {
+            specs_dir: dir,
+            manifest: self.manifest,
+        })
+    }
+
     /// `specs/<api_id>.json`.
     pub fn spec_path(&self, module: &Module) -> PathBuf {
         self.specs_dir.join(module.spec_file_name())

@@ -10,7 +10,7 @@
 mod emit;
 mod schema;
 
-use servicetitan_codegen::manifest::{find_specs_dir, Manifest, SPECS_DIR_ENV};
+use servicetitan_codegen::manifest::{locate_specs, Manifest, SPECS_DIR_ENV};
 use servicetitan_codegen::{inventory, patches};
 use std::path::PathBuf;
 
@@ -28,7 +28,10 @@ fn run() -> Result<(), String> {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").map_err(|_| "OUT_DIR not set")?);
     println!("cargo:rerun-if-env-changed={SPECS_DIR_ENV}");
     println!("cargo:rerun-if-changed=build");
-    let specs_dir = find_specs_dir(&manifest_dir).map_err(|e| e.to_string())?;
+    // The committed specs/ (manifest, patches) and ServiceTitan's documents may be apart.
+    let location = locate_specs(&manifest_dir).map_err(|e| e.to_string())?;
+    let specs_dir = location.committed;
+    let documents = location.documents;
     let manifest = Manifest::load(&specs_dir).map_err(|e| e.to_string())?;
     println!(
         "cargo:rerun-if-changed={}",
@@ -39,7 +42,7 @@ fn run() -> Result<(), String> {
 
     let mut table = emit::Table::default();
     for module in &manifest.modules {
-        let path = specs_dir.join(module.spec_file_name());
+        let path = documents.join(module.spec_file_name());
         println!("cargo:rerun-if-changed={}", path.display());
         let text = std::fs::read_to_string(&path).map_err(|e| {
             format!(

@@ -1,7 +1,7 @@
 //! Entry point for the domain crates' build scripts: `servicetitan_codegen::build::domain("tenant-jpm-v2")`.
 
 use crate::generate::generate_module;
-use crate::manifest::{find_specs_dir, sha256_hex, Manifest, SPECS_DIR_ENV};
+use crate::manifest::{locate_specs, sha256_hex, Manifest, SPECS_DIR_ENV};
 use std::path::{Path, PathBuf};
 
 /// Generates `$OUT_DIR/generated.rs` for the module with this portal api id, printing cargo's
@@ -28,15 +28,16 @@ pub fn domain(api_id: &str) {
 /// (`rerun-if-changed`), so a rebuild with nothing changed never reruns it.
 pub fn run(api_id: &str, manifest_dir: &Path, out_dir: &Path) -> Result<Vec<String>, String> {
     let mut directives = vec![format!("cargo:rerun-if-env-changed={SPECS_DIR_ENV}")];
-    let specs_dir = find_specs_dir(manifest_dir).map_err(|e| e.to_string())?;
-    let manifest = Manifest::load(&specs_dir).map_err(|e| e.to_string())?;
+    let specs = locate_specs(manifest_dir).map_err(|e| e.to_string())?;
+    let specs_dir = &specs.committed;
+    let manifest = Manifest::load(specs_dir).map_err(|e| e.to_string())?;
     let module = manifest.module(api_id).ok_or_else(|| {
         format!(
             "{api_id} is not in {}",
             specs_dir.join("manifest.json").display()
         )
     })?;
-    let spec_path = specs_dir.join(module.spec_file_name());
+    let spec_path = specs.documents.join(module.spec_file_name());
     let patches_dir = specs_dir.join("patches");
     directives.push(format!("cargo:rerun-if-changed={}", spec_path.display()));
     directives.push(format!(
@@ -54,7 +55,7 @@ pub fn run(api_id: &str, manifest_dir: &Path, out_dir: &Path) -> Result<Vec<Stri
 
     let bytes = std::fs::read(&spec_path).map_err(|e| {
         format!(
-            "missing spec {} ({e}).\n       The specs are ServiceTitan's documents and are not committed; fetch them with\n           cargo xtask specs fetch                      (from the developer portal)\n           cargo xtask specs fetch --from <dir>         (from a local copy, e.g. ../shared/specs)",
+            "missing spec {} ({e}).\n       The specs are ServiceTitan's documents and are not committed; fetch them with\n           cargo xtask specs fetch                      (from the developer portal)\n           cargo xtask specs fetch --from <dir>         (from a local copy, e.g. ../shared/specs)\n       or, for a project outside this workspace, point {SPECS_DIR_ENV} at a directory of them\n           (`cargo xtask specs fetch --dest <dir>` in a clone fills one).",
             spec_path.display()
         )
     })?;

@@ -3,7 +3,8 @@
 //! 1. apply the reviewed patches (`specs/patches/<api_id>.json`);
 //! 2. normalize 3.1 → 3.0 ([`crate::normalize`]);
 //! 3. run progenitor (builder interface, merged tags, `Transport` as inner type, hooks expected);
-//! 4. post-process the syntax tree ([`crate::postprocess`]): open enums, lenient dates;
+//! 4. post-process the syntax tree ([`crate::postprocess`]): open enums, lenient dates, owned
+//!    typed builders, body constructors, the raw client hidden;
 //! 5. add the SDK's own items ([`crate::domain`]): the tenant-bound `Api` client, the operation
 //!    table, the `exec` hook, streams for paged lists and exports, and the upload methods;
 //! 6. the decoding table of the all-operations check ([`crate::decoders`]).
@@ -93,7 +94,9 @@ pub fn generate_module(
         .generate_tokens(&normalized.openapi)
         .map_err(|e| err("progenitor", e.to_string()))?;
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| err("parse", e.to_string()))?;
-    let setters = postprocess::process(&mut file);
+    let descriptions = domain::docs::Descriptions::from_document(&normalized.document);
+    let setter_docs = domain::docs::setter_docs(&operations, &descriptions);
+    let setters = postprocess::process(&mut file, &setter_docs);
 
     let types: Vec<syn::Item> = file
         .items
@@ -103,8 +106,15 @@ pub fn generate_module(
             _ => None,
         })
         .unwrap_or_default();
-    let extra = domain::items(module, &operations, &normalized.uploads, &setters, &types)
-        .map_err(|e| err("domain", e))?;
+    let extra = domain::items(
+        module,
+        &operations,
+        &normalized.uploads,
+        &setters,
+        &types,
+        &descriptions,
+    )
+    .map_err(|e| err("domain", e))?;
     let builder_items: Vec<syn::Item> = file
         .items
         .iter()

@@ -123,23 +123,55 @@ impl Manifest {
     }
 }
 
-/// Finds the workspace's `specs/` directory: `$SERVICETITAN_SPECS_DIR` if set, else the first
-/// `specs/manifest.json` found walking up from `start`.
-pub fn find_specs_dir(start: &Path) -> Result<PathBuf, ManifestError> {
-    if let Some(dir) = std::env::var_os(SPECS_DIR_ENV) {
-        return Ok(PathBuf::from(dir));
+/// Where a build finds what it reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpecsLocation {
+    /// The committed `specs/`: `manifest.json` (module list, accepted sha256) and `patches/`.
+    pub committed: PathBuf,
+    /// ServiceTitan's documents (`<api_id>.json`, never committed).
+    pub documents: PathBuf,
+}
+
+/// Finds the committed `specs/` (`manifest.json`) in `start` or above it — a clone, or cargo's
+/// git checkout of one, has it — and the spec documents: the directory in
+/// `SERVICETITAN_SPECS_DIR` when set (the shared copies, or `cargo xtask specs fetch --dest DIR`;
+/// a `manifest.json` there is not needed), else that same `specs/`. Without a committed
+/// manifest above `start` (a crate copied out of its checkout), one in the
+/// `SERVICETITAN_SPECS_DIR` directory is used.
+pub fn locate_specs(start: &Path) -> Result<SpecsLocation, ManifestError> {
+    let env_dir = std::env::var_os(SPECS_DIR_ENV)
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from);
+    locate_specs_with(start, env_dir)
+}
+
+/// [`locate_specs`] with the `SERVICETITAN_SPECS_DIR` value given.
+pub fn locate_specs_with(
+    start: &Path,
+    env_dir: Option<PathBuf>,
+) -> Result<SpecsLocation, ManifestError> {
+    let committed = start
+        .ancestors()
+        .map(|d| d.join("specs"))
+        .find(|d| d.join("manifest.json").is_file());
+    match (committed, env_dir) {
+        (Some(committed), Some(documents)) => Ok(SpecsLocation {
+            committed,
+            documents,
+        }),
+        (Some(committed), None) => Ok(SpecsLocation {
+            documents: committed.clone(),
+            committed,
+        }),
+        (None, Some(dir)) if dir.join("manifest.json").is_file() => Ok(SpecsLocation {
+            committed: dir.clone(),
+            documents: dir,
+        }),
+        (None, _) => Err(ManifestError(format!(
+            "no specs/manifest.json in {} or above it, nor in {SPECS_DIR_ENV}",
+            start.display()
+        ))),
     }
-    let mut dir = Some(start);
-    while let Some(d) = dir {
-        if d.join("specs").join("manifest.json").is_file() {
-            return Ok(d.join("specs"));
-        }
-        dir = d.parent();
-    }
-    Err(ManifestError(format!(
-        "no specs/manifest.json above {} (set {SPECS_DIR_ENV} to the specs directory)",
-        start.display()
-    )))
 }
 
 /// sha256 of a file's bytes, lower-case hex.

@@ -10,6 +10,14 @@
 //!   the `servicetitan_core::lenient` (de)serializers.
 //! * It also records the parameter types of every operation builder's setters, which the domain
 //!   client needs to take required parameters positionally.
+//! * **Builders** ([`builders`]): owned, typed (`impl Into<T>`), tenant-bound, documented.
+//! * **Bodies** ([`bodies`]): `new(required…)`, plain setters, `clear_…`; typify's builders go.
+//! * **Raw client** ([`surface`]): progenitor's `Client`, its `Error` re-export and `prelude`
+//!   leave the public surface; the domain `Api` is the way in.
+
+pub mod bodies;
+pub mod builders;
+pub mod surface;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -20,26 +28,32 @@ use syn::{Attribute, Fields, Item, ItemEnum, Type};
 /// `(builder struct, setter)` → the type the setter converts into.
 pub type Setters = BTreeMap<(String, String), Type>;
 
-/// Runs every rewrite over the generated file; returns the builder setter types.
-pub fn process(file: &mut syn::File) -> Setters {
+/// Runs every rewrite over the generated file; returns the builder setter types (as progenitor
+/// declared them, before the builders are rewritten).
+pub fn process(file: &mut syn::File, docs: &builders::SetterDocs) -> Setters {
     let mut setters = Setters::new();
+    let mut body_models = BTreeSet::new();
     for item in &mut file.items {
         let Item::Mod(m) = item else { continue };
-        match m.ident.to_string().as_str() {
-            "types" => {
-                if let Some((_, items)) = &mut m.content {
-                    open_enums(items);
-                }
-                crate::lenient_fields::LenientFields.visit_item_mod_mut(m);
+        if m.ident == "builder" {
+            if let Some((_, items)) = &mut m.content {
+                builders::collect_setters(items, &mut setters);
+                body_models = builders::body_models(items);
+                builders::rewrite(items, docs);
             }
-            "builder" => {
-                if let Some((_, items)) = &m.content {
-                    collect_setters(items, &mut setters);
-                }
-            }
-            _ => {}
         }
     }
+    for item in &mut file.items {
+        let Item::Mod(m) = item else { continue };
+        if m.ident == "types" {
+            if let Some((_, items)) = &mut m.content {
+                open_enums(items);
+                bodies::rewrite(items, &body_models);
+            }
+            crate::lenient_fields::LenientFields.visit_item_mod_mut(m);
+        }
+    }
+    surface::rewrite(&mut file.items);
     setters
 }
 
@@ -52,7 +66,7 @@ fn has_derive(attrs: &[Attribute], name: &str) -> bool {
     })
 }
 
-fn serde_rename(attrs: &[Attribute]) -> Option<String> {
+pub(crate) fn serde_rename(attrs: &[Attribute]) -> Option<String> {
     for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let mut found = None;
         let _ = a.parse_nested_meta(|meta| {
@@ -256,49 +270,6 @@ fn open_enum(e: &ItemEnum) -> TokenStream {
     }
 }
 
-/// Records `(builder, setter) → T` from `pub fn setter<V>(mut self, value: V) -> Self where V: TryInto<T>`.
-fn collect_setters(items: &[Item], out: &mut Setters) {
-    for item in items {
-        let Item::Impl(imp) = item else { continue };
-        if imp.trait_.is_some() {
-            continue;
-        }
-        let Type::Path(p) = &*imp.self_ty else {
-            continue;
-        };
-        let Some(builder) = p.path.segments.last().map(|s| s.ident.to_string()) else {
-            continue;
-        };
-        for it in &imp.items {
-            let syn::ImplItem::Fn(f) = it else { continue };
-            let Some(wc) = &f.sig.generics.where_clause else {
-                continue;
-            };
-            for pred in &wc.predicates {
-                let syn::WherePredicate::Type(pt) = pred else {
-                    continue;
-                };
-                for bound in &pt.bounds {
-                    let syn::TypeParamBound::Trait(tb) = bound else {
-                        continue;
-                    };
-                    let Some(last) = tb.path.segments.last() else {
-                        continue;
-                    };
-                    if last.ident != "TryInto" {
-                        continue;
-                    }
-                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
-                        if let Some(syn::GenericArgument::Type(t)) = args.args.first() {
-                            out.insert((builder.clone(), f.sig.ident.to_string()), t.clone());
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,7 +298,7 @@ mod tests {
                 }
             }
         };
-        process(&mut file);
+        process(&mut file, &Default::default());
         let text = quote!(#file).to_string();
         assert!(
             text.contains("Unknown (:: servicetitan_core :: types :: UnknownValue)"),

@@ -110,3 +110,36 @@ fn unchanged_output_is_not_rewritten() {
         .unwrap();
     assert_eq!(first, second, "rustc would recompile the crate");
 }
+
+#[test]
+fn specs_dir_env_holds_only_the_documents_the_manifest_comes_from_the_checkout() {
+    use servicetitan_codegen::manifest::{locate_specs_with, SpecsLocation};
+    let (dir, crate_dir, _out) = workspace(false, false);
+    let shared = dir.path().join("shared-specs"); // like ../shared/specs: documents, no manifest
+    std::fs::create_dir_all(&shared).unwrap();
+    let committed = dir.path().join("specs");
+    assert_eq!(
+        locate_specs_with(&crate_dir, Some(shared.clone())).unwrap(),
+        SpecsLocation {
+            committed: committed.clone(),
+            documents: shared.clone()
+        }
+    );
+    assert_eq!(
+        locate_specs_with(&crate_dir, None).unwrap(),
+        SpecsLocation {
+            committed: committed.clone(),
+            documents: committed.clone()
+        }
+    );
+    // Outside any checkout: only a directory with its own manifest will do.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let err = locate_specs_with(elsewhere.path(), Some(shared)).unwrap_err();
+    assert!(err.to_string().contains("SERVICETITAN_SPECS_DIR"), "{err}");
+    assert_eq!(
+        locate_specs_with(elsewhere.path(), Some(committed.clone()))
+            .unwrap()
+            .committed,
+        committed
+    );
+}

@@ -28,11 +28,22 @@ pub use servicetitan_core::{
 mod modules;
 pub use modules::*;
 
-/// `use servicetitan::prelude::*;` brings the client, the module accessors and the error.
+/// `use servicetitan::prelude::*;` brings the client, the module accessors, the error, the
+/// stream extension traits (`try_next`, `try_collect`) and, with `reporting`, `ReportParams`.
 pub mod prelude {
     pub use super::{Client, Error, Modules};
+    #[cfg(feature = "reporting")]
+    pub use crate::reporting::report::ReportParams;
     pub use servicetitan_core::futures::{StreamExt as _, TryStreamExt as _};
 }
+
+/// The `chrono` crate the date filters and models use (`DateTime<Utc>`, `NaiveDate`).
+pub use servicetitan_core::chrono;
+
+// Every Rust example in the README compiles (and the ones that need no network run).
+#[cfg(all(doctest, feature = "jpm", feature = "reporting"))]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
 
 /// The `futures` crate the streams implement, re-exported.
 pub use servicetitan_core::futures;

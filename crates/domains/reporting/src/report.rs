@@ -74,7 +74,8 @@ mod rows;
 
 use std::num::NonZeroU32;
 
-use futures::{stream, Stream, StreamExt, TryStreamExt};
+use futures::stream::BoxStream;
+use futures::{stream, StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
 use servicetitan_core::Error;
 
@@ -154,19 +155,17 @@ impl ReportDefinition {
 
     /// A run of this report with `params` (validated when the run starts; no second request
     /// for the definition).
-    pub fn run<'a>(&self, api: &'a Api, params: ReportParams) -> ReportRun<'a> {
+    pub fn run(&self, api: &Api, params: ReportParams) -> ReportRun {
         ReportRun {
             definition: Some(self.clone()),
-            ..ReportRun::new(api, self.category.clone(), self.id, params)
+            ..ReportRun::new(api.clone(), self.category.clone(), self.id, params)
         }
     }
 }
 
 impl Api {
     /// Every report category, every page fetched lazily.
-    pub fn report_categories(
-        &self,
-    ) -> impl Stream<Item = Result<ReportCategoryListItem, Error>> + '_ {
+    pub fn report_categories(&self) -> BoxStream<'static, Result<ReportCategoryListItem, Error>> {
         self.report_categories_get_categories().stream()
     }
 
@@ -174,8 +173,8 @@ impl Api {
     pub fn reports_in(
         &self,
         category: impl Into<String>,
-    ) -> impl Stream<Item = Result<ReportListItem, Error>> + '_ {
-        self.report_category_reports_get_reports(category.into())
+    ) -> BoxStream<'static, Result<ReportListItem, Error>> {
+        self.report_category_reports_get_reports(&Into::<String>::into(category))
             .stream()
     }
 
@@ -187,7 +186,7 @@ impl Api {
     ) -> Result<ReportDefinition, Error> {
         let category = category.into();
         let response = self
-            .report_category_reports_get(category.clone(), report_id)
+            .report_category_reports_get(&category, report_id)
             .send()
             .await?
             .into_inner();
@@ -199,9 +198,9 @@ impl Api {
     pub fn dynamic_values(
         &self,
         dynamic_set_id: impl Into<String>,
-    ) -> impl Stream<Item = Result<Row, Error>> + '_ {
+    ) -> BoxStream<'static, Result<Row, Error>> {
         let mut names = Vec::new();
-        self.dynamic_value_sets_get_dynamic_set(dynamic_set_id.into())
+        self.dynamic_value_sets_get_dynamic_set(&Into::<String>::into(dynamic_set_id))
             .pages()
             .map_ok(move |page| {
                 if !page.fields.is_empty() {
@@ -215,6 +214,7 @@ impl Api {
                 stream::iter(rows)
             })
             .try_flatten()
+            .boxed()
     }
 
     /// A run of report `report_id` in `category` with `params`. Nothing is requested until the
@@ -227,18 +227,18 @@ impl Api {
         category: impl Into<String>,
         report_id: i64,
         params: ReportParams,
-    ) -> ReportRun<'_> {
-        ReportRun::new(self, category.into(), report_id, params)
+    ) -> ReportRun {
+        ReportRun::new(self.clone(), category.into(), report_id, params)
     }
 
     /// [`run_report`](Self::run_report) with every row read into `T` (a `serde` type whose
     /// field names are the report's field names, e.g. with `#[serde(rename_all = "PascalCase")]`).
-    pub fn run_report_as<T: DeserializeOwned>(
+    pub fn run_report_as<T: DeserializeOwned + Send + 'static>(
         &self,
         category: impl Into<String>,
         report_id: i64,
         params: ReportParams,
-    ) -> impl Stream<Item = Result<T, Error>> + '_ {
+    ) -> BoxStream<'static, Result<T, Error>> {
         self.run_report(category, report_id, params).deserialize()
     }
 }
@@ -248,8 +248,8 @@ impl Api {
 /// [`collect_all`](Self::collect_all).
 #[derive(Clone, Debug)]
 #[must_use = "a report run does nothing until its stream is polled"]
-pub struct ReportRun<'a> {
-    api: &'a Api,
+pub struct ReportRun {
+    api: Api,
     category: String,
     report_id: i64,
     params: ReportParams,
@@ -257,8 +257,8 @@ pub struct ReportRun<'a> {
     page_size: Option<NonZeroU32>,
 }
 
-impl<'a> ReportRun<'a> {
-    fn new(api: &'a Api, category: String, report_id: i64, params: ReportParams) -> Self {
+impl ReportRun {
+    fn new(api: Api, category: String, report_id: i64, params: ReportParams) -> Self {
         ReportRun {
             api,
             category,
@@ -284,7 +284,7 @@ impl<'a> ReportRun<'a> {
 
     /// Every page, keyed rows, fetched lazily. A page without a `fields` list is keyed by the
     /// last page's fields (or the definition's).
-    pub fn pages(self) -> impl Stream<Item = Result<RowsPage, Error>> + 'a {
+    pub fn pages(self) -> BoxStream<'static, Result<RowsPage, Error>> {
         let ReportRun {
             api,
             category,
@@ -299,7 +299,7 @@ impl<'a> ReportRun<'a> {
                 None => api.report_definition(category.clone(), report_id).await?,
             };
             let body = definition.validate(&params)?;
-            let mut request = api.report_category_reports_get_data(category, report_id, body);
+            let mut request = api.report_category_reports_get_data(&category, report_id, body);
             if let Some(size) = page_size {
                 request = request.page_size(size);
             }
@@ -326,22 +326,26 @@ impl<'a> ReportRun<'a> {
             });
             Ok::<_, Error>(pages)
         };
-        stream::once(start).try_flatten()
+        stream::once(start).try_flatten().boxed()
     }
 
     /// Every row of every page, keyed by field name, fetched lazily.
-    pub fn stream(self) -> impl Stream<Item = Result<Row, Error>> + 'a {
+    pub fn stream(self) -> BoxStream<'static, Result<Row, Error>> {
         self.pages()
             .map_ok(|page| stream::iter(page.rows.into_iter().map(Ok)))
             .try_flatten()
+            .boxed()
     }
 
     /// Every row of every page read into `T`, fetched lazily. A row that does not fit `T` is an
     /// [`Error::Decode`] naming the row (0-based, across pages).
-    pub fn deserialize<T: DeserializeOwned>(self) -> impl Stream<Item = Result<T, Error>> + 'a {
+    pub fn deserialize<T: DeserializeOwned + Send + 'static>(
+        self,
+    ) -> BoxStream<'static, Result<T, Error>> {
         self.stream()
             .enumerate()
             .map(|(index, row)| row.and_then(|row| deserialize_row(row, index)))
+            .boxed()
     }
 
     /// Reads every row of every page into a `Vec`.

@@ -84,15 +84,11 @@ impl ReportParams {
     /// The request body without any validation (values formatted as in
     /// [`ParamValue::to_json`]). Prefer [`ReportDefinition::validate`](super::ReportDefinition::validate).
     pub fn to_request_unchecked(&self) -> ReportDataRequest {
-        ReportDataRequest {
-            parameters: self
-                .values
+        ReportDataRequest::new(
+            self.values
                 .iter()
-                .map(|(name, value)| ReportDataParameter {
-                    name: name.clone(),
-                    value: Some(value.to_json()),
-                })
-                .collect(),
-        }
+                .map(|(name, value)| ReportDataParameter::new(name.clone()).value(value.to_json()))
+                .collect::<Vec<_>>(),
+        )
     }
 }

@@ -187,10 +187,7 @@ impl ReportDefinition {
                 continue;
             };
             match check(param, name, given) {
-                Ok(value) => parameters.push(ReportDataParameter {
-                    name: name.to_owned(),
-                    value: Some(value),
-                }),
+                Ok(value) => parameters.push(ReportDataParameter::new(name).value(value)),
                 Err(problem) => problems.push(problem),
             }
         }
@@ -206,7 +203,7 @@ impl ReportDefinition {
             }
         }
         if problems.is_empty() {
-            Ok(ReportDataRequest { parameters })
+            Ok(ReportDataRequest::new(parameters))
         } else {
             Err(ParamsError {
                 report_id: self.id,

@@ -1,0 +1,116 @@
+//! The surface a Rust engineer expects from the jpm module: owned request builders whose streams
+//! and futures are `Send + 'static` (streams also `Unpin`), helpers that return streams from a
+//! `&Client`, body models built with `new(required…)` and plain setters, and PATCH bodies that
+//! send an explicit `null` / `[]` for a cleared field while unset fields stay out.
+#![cfg(feature = "jpm")]
+
+mod support;
+
+use futures::Stream;
+use serde_json::{json, Value};
+use servicetitan::jpm::types::{JobResponse, JobStatus, UpdateJobRequest};
+use servicetitan::prelude::*;
+use support::{requests_to, setup};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+const JOBS: &str = "/jpm/v2/tenant/42/jobs";
+
+fn assert_stream<T: Stream + Send + Unpin + 'static>(_: &T) {}
+fn assert_future<T: std::future::Future + Send + 'static>(_: &T) {}
+
+/// The helper the README promises: a stream returned from a borrowed client.
+fn completed(client: &Client) -> impl Stream<Item = Result<JobResponse, Error>> {
+    client
+        .jpm()
+        .jobs_get_list()
+        .job_status(JobStatus::Completed)
+        .page_size(2)
+        .stream()
+}
+
+#[tokio::test]
+async fn streams_and_futures_are_send_static_and_streams_unpin() {
+    let (_server, client) = setup().await;
+    // One chain from `client.jpm()`, held beyond the statement that built it.
+    let list = client.jpm().jobs_get_list().page_size(5);
+    assert_stream(&list.clone().stream());
+    assert_stream(&list.clone().pages());
+    assert_stream(&list.clone().pages_concurrent(2));
+    assert_stream(&client.jpm().export_jobs().batches());
+    assert_stream(&client.jpm().export_jobs().stream());
+    assert_future(&list.send());
+    assert_future(&client.jpm().jobs_get(1).send());
+    assert_future(&client.jpm().jobs_get_list().collect_all());
+}
+
+#[tokio::test]
+async fn a_helper_returns_a_stream_that_try_next_reads_without_pin_and_spawn_accepts() {
+    let (server, client) = setup().await;
+    Mock::given(method("GET"))
+        .and(path(JOBS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "page": 1, "pageSize": 2, "hasMore": false, "data": [{"id": 1}, {"id": 2}]
+        })))
+        .mount(&server)
+        .await;
+    let mut jobs = completed(&client);
+    let first = jobs.try_next().await.unwrap().expect("a first job");
+    assert_eq!(first.id, 1);
+    // The rest in a spawned task: the stream owns everything it needs.
+    let rest = tokio::spawn(async move { jobs.try_collect::<Vec<_>>().await })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rest.iter().map(|j| j.id).collect::<Vec<_>>(), [2]);
+    let sent = requests_to(&server, JOBS).await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        support::query(&sent[0], "jobStatus").as_deref(),
+        Some("Completed")
+    );
+}
+
+#[tokio::test]
+async fn patch_sends_null_and_empty_list_for_cleared_fields_and_omits_unset_ones() {
+    let (server, client) = setup().await;
+    let route = format!("{JOBS}/7");
+    Mock::given(method("PATCH"))
+        .and(path(route.as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 7})))
+        .mount(&server)
+        .await;
+    let body = UpdateJobRequest::new()
+        .summary("Replace the filter")
+        .customer_po("PO-1")
+        .clear_customer_po() // set, then cleared: sent as null
+        .clear_tag_type_ids() // a list: sent as []
+        .clear_summary_of_work()
+        .priority("High");
+    client.jpm().jobs_update(7, body).send().await.unwrap();
+
+    let sent = requests_to(&server, &route).await;
+    let json: Value = serde_json::from_slice(&sent[0].body).unwrap();
+    assert_eq!(
+        json,
+        json!({
+            "summary": "Replace the filter",
+            "customerPo": null,
+            "tagTypeIds": [],
+            "summaryOfWork": null,
+            "priority": "High",
+        }),
+        "cleared fields explicit, unset ones (businessUnitId, customFields, …) absent"
+    );
+}
+
+#[test]
+fn setting_a_cleared_field_again_sends_the_value() {
+    let body = UpdateJobRequest::new().clear_summary().summary("back");
+    assert_eq!(
+        serde_json::to_value(&body).unwrap(),
+        json!({"summary": "back"})
+    );
+    let untouched = serde_json::to_value(UpdateJobRequest::new()).unwrap();
+    assert_eq!(untouched, json!({}), "nothing set, nothing sent");
+}
