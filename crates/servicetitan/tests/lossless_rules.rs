@@ -3,7 +3,6 @@
 //! exact decimals, merged unions, wide integers, odd enum values and date shapes.
 #![cfg(all(feature = "jpm", feature = "forms"))]
 
-mod support;
 
 use chrono::{TimeZone, Utc};
 use futures::StreamExt;
@@ -12,7 +11,7 @@ use servicetitan::forms::types::FormSubmissionResponsePage;
 use servicetitan::jpm::types::{ExportJobsResponse, JobResponsePage, JobStatus};
 use servicetitan::prelude::*;
 use servicetitan::types::Decimal;
-use support::setup;
+use servicetitan_test_support::setup;
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, ResponseTemplate};
 

@@ -3,11 +3,10 @@
 //! client's other handles keep the default (no retry of a POST after a 503).
 #![cfg(feature = "jpm")]
 
-mod support;
 
 use servicetitan::prelude::*;
 use servicetitan::transport::RequestOptions;
-use support::{requests_to, setup};
+use servicetitan_test_support::{requests_to, setup};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -4,13 +4,12 @@
 //! send an explicit `null` / `[]` for a cleared field while unset fields stay out.
 #![cfg(feature = "jpm")]
 
-mod support;
 
 use futures::Stream;
 use serde_json::{json, Value};
 use servicetitan::jpm::types::{JobResponse, JobStatus, UpdateJobRequest};
 use servicetitan::prelude::*;
-use support::{requests_to, setup};
+use servicetitan_test_support::{requests_to, setup};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
@@ -66,7 +65,7 @@ async fn a_helper_returns_a_stream_that_try_next_reads_without_pin_and_spawn_acc
     let sent = requests_to(&server, JOBS).await;
     assert_eq!(sent.len(), 1);
     assert_eq!(
-        support::query(&sent[0], "jobStatus").as_deref(),
+        servicetitan_test_support::query(&sent[0], "jobStatus").as_deref(),
         Some("Completed")
     );
 }
