@@ -2,25 +2,17 @@
 //! error recovery through `?`.
 
 use servicetitan::prelude::*;
+use servicetitan_test_support::{builder_for, mount_token};
 use wiremock::matchers::{header, header_exists, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn client(server: &MockServer) -> Client {
-    Mock::given(method("POST"))
-        .and(path("/connect/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "access_token": "generated-call-token", "expires_in": 900, "token_type": "Bearer"
-        })))
-        .mount(server)
-        .await;
-    Client::builder()
+    mount_token(server, "generated-call-token", 900).await;
+    builder_for(&server.uri(), &server.uri())
         .client_id("cid")
         .client_secret("secret-value")
         .app_key("app-key-value")
         .tenant_id(77)
-        .auth_url(server.uri())
-        .api_url(server.uri())
-        .no_dotenv()
         .build()
         .expect("client builds")
 }

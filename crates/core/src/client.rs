@@ -286,6 +286,9 @@ impl ClientBuilder {
         token_refresh_margin(Duration);
         /// A JSON configuration file (servicepytan's format).
         config_file(impl AsRef<Path>);
+        /// The profile (section of the config file) to use (`SERVICETITAN_PROFILE`); see
+        /// [`ConfigBuilder::profile`].
+        profile(impl Into<String>);
         /// Where environment variables are read from (tests inject a map).
         env_source(EnvSource);
         /// The `.env` file to read.

@@ -22,6 +22,7 @@ pub mod operation;
 pub mod paging;
 pub mod raw;
 pub mod retry;
+pub mod suggest;
 pub mod time;
 pub mod transport;
 pub mod types;

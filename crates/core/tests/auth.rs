@@ -1,14 +1,12 @@
 //! OAuth2 client-credentials: single flight, caching and expiry, 401 refresh, Enterprise Hub,
 //! actionable token errors. Loopback wiremock only.
 
-mod client_support;
-
 use std::time::Duration;
 
-use client_support::*;
 use secrecy::ExposeSecret;
 use servicetitan_core::error::AuthFailure;
 use servicetitan_core::Error;
+use servicetitan_test_support::*;
 use wiremock::matchers::{body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -1,11 +1,9 @@
 //! Building clients: builder, config, file; tenant handles; domain parts; what clones share.
 
-mod client_support;
-
-use client_support::*;
 use secrecy::ExposeSecret;
 use servicetitan_core::config::EnvSource;
 use servicetitan_core::{Client, Config, Error};
+use servicetitan_test_support::*;
 use wiremock::MockServer;
 
 #[tokio::test]

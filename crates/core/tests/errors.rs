@@ -1,14 +1,12 @@
 //! The typed error: RFC 7807 bodies, non-JSON bodies, actionable messages for 401/403/404/429,
 //! and recovery through `From<progenitor_client::Error>`.
 
-mod client_support;
-
 use std::time::Duration;
 
-use client_support::*;
 use servicetitan_core::progenitor_client;
 use servicetitan_core::retry::RetryPolicy;
 use servicetitan_core::Error;
+use servicetitan_test_support::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -2,14 +2,12 @@
 //! POST only when opted in, 409 on report data, bounds, streaming bodies, timeouts.
 //! Waits run on paused tokio time; the server is a loopback wiremock.
 
-mod client_support;
-
 use std::time::{Duration, SystemTime};
 
-use client_support::*;
 use reqwest::Method;
 use servicetitan_core::retry::RetryPolicy;
 use servicetitan_core::Error;
+use servicetitan_test_support::*;
 use tokio::time::Instant;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -2,16 +2,14 @@
 //! logs: the request span's fields, DEBUG events for retries and waits, and no secret anywhere in
 //! `Debug`, `Display` or TRACE output.
 
-mod client_support;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use client_support::*;
 use reqwest::Method;
 use secrecy::ExposeSecret;
 use servicetitan_core::retry::RetryPolicy;
+use servicetitan_test_support::*;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

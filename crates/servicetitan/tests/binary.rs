@@ -3,15 +3,13 @@
 //! whole; a redirect to another host does not carry the `Authorization` header there.
 #![cfg(all(feature = "telecom", feature = "pricebook"))]
 
-mod support;
-
 use futures::{Stream, StreamExt};
 use servicetitan::prelude::*;
+use servicetitan_test_support::{builder_for, requests_to, setup, token_server, TOKEN};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::mpsc;
 use std::time::Duration;
-use support::{builder_for, requests_to, setup, token_server};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -88,7 +86,7 @@ async fn call_recording_and_voicemail_stream_chunk_by_chunk() {
         .collect();
     assert_eq!(api_calls.len(), 2);
     for request in &api_calls {
-        assert_eq!(request.headers["authorization"], "Bearer tok");
+        assert_eq!(request.headers["authorization"], format!("Bearer {TOKEN}"));
     }
 }
 
@@ -227,7 +225,8 @@ async fn a_redirect_to_another_host_does_not_carry_the_token() {
     let to_api = requests_to(&api, IMAGES).await;
     assert_eq!(to_api.len(), 1);
     assert_eq!(
-        to_api[0].headers["authorization"], "Bearer tok",
+        to_api[0].headers["authorization"],
+        format!("Bearer {TOKEN}"),
         "the API call is authorized"
     );
     let to_storage = storage.received_requests().await.unwrap();

@@ -8,14 +8,12 @@
     feature = "settings"
 ))]
 
-mod support;
-
 use serde_json::json;
 use servicetitan::data::{Activity, DataService};
 use servicetitan::lenient::parse_datetime;
 use servicetitan::prelude::*;
 use servicetitan::types::{Date, Decimal};
-use support::{client_builder, query, requests_to, token_server};
+use servicetitan_test_support::{builder, query, requests_to, token_server};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -30,7 +28,7 @@ const BUSINESS_UNITS: &str = "/settings/v2/tenant/42/business-units";
 
 async fn setup(timezone: &str) -> (MockServer, Client) {
     let server = token_server().await;
-    let client = client_builder(&server).timezone(timezone).build().unwrap();
+    let client = builder(&server).timezone(timezone).build().unwrap();
     (server, client)
 }
 

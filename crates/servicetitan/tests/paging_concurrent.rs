@@ -4,15 +4,13 @@
 //! a time when the API gives no `totalCount`.
 #![cfg(feature = "jpm")]
 
-mod support;
-
 use futures::TryStreamExt;
 use serde_json::json;
 use servicetitan::jpm::types::JobStatus;
 use servicetitan::prelude::*;
+use servicetitan_test_support::{builder, query, requests_to, setup, token_server};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{client_builder, query, requests_to, setup, token_server};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -20,10 +18,7 @@ const JOBS: &str = "/jpm/v2/tenant/42/jobs";
 
 async fn setup_with_rate_limit(per_second: Option<u32>) -> (MockServer, Client) {
     let server = token_server().await;
-    let client = client_builder(&server)
-        .rate_limit(per_second)
-        .build()
-        .unwrap();
+    let client = builder(&server).rate_limit(per_second).build().unwrap();
     (server, client)
 }
 

@@ -5,7 +5,6 @@
 
 #[path = "../examples/support/jsonl_export.rs"]
 mod jsonl_export;
-mod support;
 
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
@@ -13,8 +12,8 @@ use servicetitan::export::dedupe_by;
 use servicetitan::jpm::types::{AppointmentStatus, JobStatus};
 use servicetitan::lenient::parse_datetime;
 use servicetitan::prelude::*;
+use servicetitan_test_support::{mount_token, query, requests_to, setup, TOKEN};
 use std::path::{Path, PathBuf};
-use support::{mount_token, query, requests_to, setup};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -405,7 +404,7 @@ async fn export_example_stopped_midway_then_rerun_writes_each_record_once() {
 
     // Second run: the server has recovered.
     server.reset().await;
-    mount_token(&server).await;
+    mount_token(&server, TOKEN, 900).await;
     mount_three_batches(&server).await;
     let summary = run_export(&client, &out).await.unwrap();
     assert_eq!(summary.resumed_from.as_deref(), Some("t2"));

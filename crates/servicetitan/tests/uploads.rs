@@ -8,12 +8,10 @@
     feature = "pricebook"
 ))]
 
-mod support;
-
 use serde_json::json;
 use servicetitan::prelude::*;
 use servicetitan::upload::UploadRequest;
-use support::{requests_to, setup};
+use servicetitan_test_support::{requests_to, setup, APP_KEY, TOKEN};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, Request, ResponseTemplate};
 
@@ -88,8 +86,8 @@ fn assert_multipart(request: &Request, file_name: &str, content_type: &str, cont
         Some(part_head.len()),
         "the file bytes follow the part head unchanged"
     );
-    assert_eq!(request.headers["authorization"], "Bearer tok");
-    assert_eq!(request.headers["st-app-key"], "ak.key");
+    assert_eq!(request.headers["authorization"], format!("Bearer {TOKEN}"));
+    assert_eq!(request.headers["st-app-key"], APP_KEY);
 }
 
 #[tokio::test]

@@ -16,13 +16,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 #[tokio::test]
 async fn validate_succeeds_against_a_local_server_through_429_and_503() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/connect/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "access_token": "tok-1", "expires_in": 900, "token_type": "Bearer"
-        })))
-        .mount(&server)
-        .await;
+    servicetitan_test_support::mount_token(&server, "tok-1", 900).await;
     let jobs = || path("/jpm/v2/tenant/4321/jobs");
     Mock::given(method("GET"))
         .and(jobs())

@@ -92,9 +92,13 @@ impl FromStr for Environment {
         }
         // Suggest, never accept, near misses: silently mapping `int` or `prod` would hide which
         // environment's credentials the user actually holds.
-        let suggestion = Environment::ALL.into_iter().find(|e| {
-            (lower.len() >= 3 && e.as_str().starts_with(&lower))
-                || strsim::damerau_levenshtein(&lower, e.as_str()) <= 2
+        let prefix_of = Environment::ALL
+            .into_iter()
+            .find(|e| lower.len() >= 3 && e.as_str().starts_with(&lower));
+        let suggestion = prefix_of.or_else(|| {
+            crate::suggest::closest(&lower, Environment::ALL.map(Environment::as_str))
+                .filter(|(_, distance)| *distance <= 2)
+                .and_then(|(name, _)| name.parse().ok())
         });
         Err(ParseEnvironmentError {
             value: s.to_owned(),

@@ -133,20 +133,24 @@ pub enum ConfigError {
 
     /// The configuration file has keys this SDK does not know: almost always typos, which would
     /// otherwise fall through silently to the environment.
-    #[error("config file {} has unknown {}: {}; known keys are {}", path.display(), if keys.len() == 1 { "key" } else { "keys" }, keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "), Key::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", "))]
+    #[error("config file {}{} has unknown {}: {}; known keys are {}", path.display(), in_profile(profile), if keys.len() == 1 { "key" } else { "keys" }, keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "), Key::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", "))]
     UnknownFileKeys {
         /// The path as resolved.
         path: PathBuf,
+        /// The profile section they are in (`None`: the top level).
+        profile: Option<String>,
         /// Each unknown key, with a suggestion when one is close.
         keys: Vec<UnknownKey>,
     },
 
     /// A key appears more than once in the configuration file; JSON parsers keep only the last,
     /// so an edit made to the other copy would be silently ignored.
-    #[error("config file {}: key {key:?} appears more than once{}; keep only one", path.display(), if lines.is_empty() { String::new() } else { format!(" (lines {})", lines.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) })]
+    #[error("config file {}{}: key {key:?} appears more than once{}; keep only one", path.display(), in_profile(profile), if lines.is_empty() { String::new() } else { format!(" (lines {})", lines.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) })]
     DuplicateFileKey {
         /// The path as resolved.
         path: PathBuf,
+        /// The profile section it is in (`None`: the top level).
+        profile: Option<String>,
         /// The repeated key.
         key: String,
         /// The 1-based lines it is on.
@@ -154,16 +158,72 @@ pub enum ConfigError {
     },
 
     /// A value in the configuration file has a JSON type that cannot be used for its key.
-    #[error("config file {}: {key} must be {expected}, found {found}", path.display())]
+    #[error("config file {}{}: {key} must be {expected}, found {found}", path.display(), in_profile(profile))]
     InvalidFileValue {
         /// The path as resolved.
         path: PathBuf,
+        /// The profile section it is in (`None`: the top level).
+        profile: Option<String>,
         /// The key.
         key: Key,
         /// The JSON type found.
         found: &'static str,
         /// What would be accepted.
         expected: &'static str,
+    },
+
+    /// `"profiles"` is not an object of sections, or one section is not an object of settings.
+    #[error("config file {}: {}, found {found}", path.display(), match profile { Some(p) => format!("profile {p:?} must be an object of settings such as {{\"SERVICETITAN_TENANT_ID\": 1234}}"), None => "\"profiles\" must be an object of named sections such as {\"acme\": {\"SERVICETITAN_TENANT_ID\": 1234}}".to_owned() })]
+    InvalidProfiles {
+        /// The path as resolved.
+        path: PathBuf,
+        /// The section that is not an object (`None`: `"profiles"` itself).
+        profile: Option<String>,
+        /// The JSON type found.
+        found: &'static str,
+    },
+
+    /// The chosen profile is not a section of the configuration file.
+    #[error("profile {profile:?} (SERVICETITAN_PROFILE from {origin}) is not in config file {}; {}", path.display(), profile_choices(profile, available))]
+    UnknownProfile {
+        /// The profile asked for.
+        profile: String,
+        /// Where the choice came from.
+        origin: Source,
+        /// The configuration file.
+        path: PathBuf,
+        /// The profiles the file has, sorted (the message suggests the closest).
+        available: Vec<String>,
+    },
+
+    /// A profile was chosen but there is no configuration file to hold it.
+    #[error("profile {profile:?} (SERVICETITAN_PROFILE from {origin}) was chosen, but no config file is set; profiles are the sections under \"profiles\" of the JSON file given with ConfigBuilder::config_file")]
+    ProfileWithoutFile {
+        /// The profile asked for.
+        profile: String,
+        /// Where the choice came from.
+        origin: Source,
+    },
+
+    /// `SERVICETITAN_PROFILE` in the real environment is not valid UTF-8.
+    #[error("SERVICETITAN_PROFILE from {origin} is not valid UTF-8")]
+    ProfileNotUnicode {
+        /// Where it came from.
+        origin: Source,
+    },
+
+    /// A value sent as an HTTP header (the app key, as `ST-App-Key`) has characters a header
+    /// cannot carry. The value is not shown: it is a secret.
+    #[error("{key} from {origin} cannot be sent as the {header} header: {reason}; check the value for a stray line break or other pasted characters")]
+    InvalidHeaderValue {
+        /// The setting.
+        key: Key,
+        /// The header it is sent as.
+        header: &'static str,
+        /// Where it came from.
+        origin: Source,
+        /// What is wrong with it (never the value itself).
+        reason: String,
     },
 
     /// A `.env` path was given explicitly and does not exist.
@@ -209,6 +269,7 @@ impl ConfigError {
             | ConfigError::InvalidUrl { key, .. }
             | ConfigError::InvalidBool { key, .. }
             | ConfigError::NotUnicode { key, .. }
+            | ConfigError::InvalidHeaderValue { key, .. }
             | ConfigError::InvalidFileValue { key, .. } => Some(*key),
             ConfigError::InvalidTenantId { .. } => Some(Key::TenantId),
             ConfigError::UnknownEnvironment { .. } => Some(Key::Environment),
@@ -243,6 +304,13 @@ pub enum Checked {
     Builder,
     /// The JSON file.
     File(PathBuf),
+    /// A profile's section of the JSON file.
+    Profile {
+        /// The file.
+        path: PathBuf,
+        /// The profile.
+        profile: String,
+    },
     /// The environment variable of the same name.
     Env,
     /// The `.env` file that was read.
@@ -263,6 +331,9 @@ impl Checked {
         match self {
             Checked::Builder => format!("builder (ConfigBuilder::{})", key.builder_method()),
             Checked::File(path) => format!("config file {}", path.display()),
+            Checked::Profile { path, profile } => {
+                format!("config file {} [profile {profile}]", path.display())
+            }
             Checked::Env => format!("environment variable {}", key.name()),
             Checked::DotEnv(path) => format!(".env file {}", path.display()),
             Checked::DotEnvAbsent(path) => format!(".env file {} (does not exist)", path.display()),
@@ -293,6 +364,25 @@ impl fmt::Display for UnknownKey {
         }
         Ok(())
     }
+}
+
+/// ` [profile name]` for an error inside a profile's section, nothing for the top level.
+fn in_profile(profile: &Option<String>) -> String {
+    profile
+        .as_ref()
+        .map(|p| format!(" [profile {p}]"))
+        .unwrap_or_default()
+}
+
+fn profile_choices(profile: &str, available: &[String]) -> String {
+    if available.is_empty() {
+        return "the file has no profiles (named sections under \"profiles\")".to_owned();
+    }
+    let mut msg = format!("its profiles are: {}", available.join(", "));
+    if let Some(s) = crate::suggest::did_you_mean(profile, available.iter().map(String::as_str)) {
+        msg.push_str(&format!("; did you mean {s}?"));
+    }
+    msg
 }
 
 fn missing_message(

@@ -123,19 +123,12 @@ impl fmt::Display for Key {
 /// The known key closest to `unknown`, if it is close enough to be a plausible typo.
 ///
 /// Case differences count as a typo too (environment variables are case-sensitive, and the seed
-/// lists "check variable names match exactly" first in its troubleshooting), so the comparison is
-/// done on upper-cased names. The threshold grows a little with length so that
-/// `SERVICETITAN_CLIENTID`, `SERVICETITAN_CLIENT_SECRETS` or `SERVICETITAN_TENNANT_ID` are caught
-/// while an unrelated `SERVICETITAN_WEBHOOK_SECRET` is not.
+/// lists "check variable names match exactly" first in its troubleshooting); the threshold is
+/// [`crate::suggest`]'s, which grows with length so that `SERVICETITAN_CLIENTID`,
+/// `SERVICETITAN_CLIENT_SECRETS` or `SERVICETITAN_TENNANT_ID` are caught while an unrelated
+/// `SERVICETITAN_WEBHOOK_SECRET` is not.
 pub fn suggest(unknown: &str) -> Option<Key> {
     let upper = unknown.trim().to_ascii_uppercase().replace(['-', ' '], "_");
-    let mut best: Option<(usize, Key)> = None;
-    for key in Key::ALL.iter().copied() {
-        let distance = strsim::damerau_levenshtein(&upper, key.name());
-        if best.is_none_or(|(d, _)| distance < d) {
-            best = Some((distance, key));
-        }
-    }
     // Also accept the name without the prefix (`CLIENT_ID`, `tenant_id`): a common slip when a
     // JSON file is written by hand.
     if let Some(key) = Key::ALL.iter().copied().find(|k| {
@@ -145,9 +138,8 @@ pub fn suggest(unknown: &str) -> Option<Key> {
     }) {
         return Some(key);
     }
-    let (distance, key) = best?;
-    let limit = (key.name().len() / 7).clamp(2, 4);
-    (distance <= limit).then_some(key)
+    let name = crate::suggest::did_you_mean(&upper, Key::ALL.iter().map(|k| k.name()))?;
+    Key::from_name(name)
 }
 
 #[cfg(test)]

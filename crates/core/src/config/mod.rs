@@ -4,7 +4,7 @@
 //! | priority | source | how to set it |
 //! | --- | --- | --- |
 //! | 1 | builder | [`ConfigBuilder`] methods |
-//! | 2 | JSON file | [`ConfigBuilder::config_file`] / [`Config::from_file`], keys as below |
+//! | 2 | JSON file | [`ConfigBuilder::config_file`] / [`Config::from_file`], keys as below; the chosen profile's section first, then the top level |
 //! | 3 | environment | `SERVICETITAN_*` variables ([`ConfigBuilder::env_source`] to inject them) |
 //! | 4 | `.env` | `./.env` (or [`ConfigBuilder::dotenv_path`]); never exported to the process |
 //!
@@ -14,6 +14,13 @@
 //! `SERVICETITAN_API_ENVIRONMENT` (default `production`), `SERVICETITAN_AUTH_URL`,
 //! `SERVICETITAN_API_URL` and `SERVICETITAN_ENTERPRISE_HUB` (optional).
 //!
+//! **Profiles**: the file may hold named sections under `"profiles"`, one per tenant or
+//! environment, chosen with [`ConfigBuilder::profile`] or `SERVICETITAN_PROFILE` (environment or
+//! `.env`). A section's values rank above the file's top-level keys, which are the defaults of
+//! every profile; builder values rank above both, the environment below. The report names the
+//! section a value came from (`config file st.json [profile acme]`). With no profile chosen
+//! only the top level is read.
+//!
 //! ```no_run
 //! use servicetitan_core::Config;
 //! let config = Config::from_env()?;
@@ -21,12 +28,16 @@
 //! # Ok::<(), servicetitan_core::config::ConfigError>(())
 //! ```
 
+mod assemble;
 mod builder;
 mod environment;
 mod error;
 mod file;
 mod keys;
+mod layers;
+mod profile;
 mod report;
+mod resolve;
 mod source;
 mod timezone;
 
@@ -75,6 +86,8 @@ pub struct Config {
     token_refresh_margin: Duration,
     origins: BTreeMap<Key, Origin>,
     margin_source: Source,
+    /// The profile in use and where its name came from.
+    profile: Option<(String, Source)>,
     warnings: Vec<String>,
 }
 
@@ -157,6 +170,11 @@ impl Config {
             .unwrap_or(&Source::Default)
     }
 
+    /// The profile (section of the config file) in use, if one was chosen.
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_ref().map(|(name, _)| name.as_str())
+    }
+
     /// Where the token refresh margin came from (builder or default).
     pub fn token_refresh_margin_source(&self) -> &Source {
         &self.margin_source
@@ -200,6 +218,14 @@ impl Config {
             source: self.margin_source.clone(),
             note: None,
         });
+        if let Some((name, source)) = &self.profile {
+            rows.push(ReportRow {
+                key: profile::PROFILE_VAR,
+                value: name.clone(),
+                source: source.clone(),
+                note: None,
+            });
+        }
         ConfigReport {
             rows,
             warnings: self.warnings.clone(),
@@ -237,6 +263,7 @@ impl fmt::Debug for Config {
             .field("api_url", &report::mask_url(&self.api_url))
             .field("enterprise_hub", &self.enterprise_hub)
             .field("token_refresh_margin", &self.token_refresh_margin)
+            .field("profile", &self.profile())
             .finish_non_exhaustive()
     }
 }

@@ -13,14 +13,21 @@ use super::error::ConfigError;
 
 /// The source a resolved value came from, highest priority first.
 ///
-/// Serializes as `{"kind": "file", "path": "…"}` / `{"kind": "env"}` for machine-readable reports.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(tag = "kind", content = "path", rename_all = "lowercase")]
+/// Serializes as `{"kind": "file", "path": "…"}` / `{"kind": "env"}` /
+/// `{"kind": "profile", "path": "…", "profile": "acme"}` for machine-readable reports.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Source {
     /// Set in code on the [`ConfigBuilder`](super::ConfigBuilder) (or by [`Config::with_tenant`](super::Config::with_tenant)).
     Builder,
-    /// Read from the JSON configuration file at this path.
+    /// Read from the JSON configuration file at this path (its top level).
     File(PathBuf),
+    /// Read from one profile's section of the JSON configuration file.
+    Profile {
+        /// The file.
+        path: PathBuf,
+        /// The section's name.
+        profile: String,
+    },
     /// Read from the (real or injected) process environment.
     Env,
     /// Read from the `.env` file at this path (beneath the real environment).
@@ -34,10 +41,38 @@ impl fmt::Display for Source {
         match self {
             Source::Builder => f.write_str("builder"),
             Source::File(path) => write!(f, "config file {}", path.display()),
+            Source::Profile { path, profile } => {
+                write!(f, "config file {} [profile {profile}]", path.display())
+            }
             Source::Env => f.write_str("environment"),
             Source::DotEnv(path) => write!(f, ".env {}", path.display()),
             Source::Default => f.write_str("default"),
         }
+    }
+}
+
+/// `{"kind": …}` plus the path (and profile) where there is one. Written out rather than derived
+/// because serde's adjacent tagging would nest a profile's two fields under `"path"`.
+impl serde::Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (kind, path, profile) = match self {
+            Source::Builder => ("builder", None, None),
+            Source::File(path) => ("file", Some(path), None),
+            Source::Profile { path, profile } => ("profile", Some(path), Some(profile)),
+            Source::Env => ("env", None, None),
+            Source::DotEnv(path) => ("dotenv", Some(path), None),
+            Source::Default => ("default", None, None),
+        };
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("kind", kind)?;
+        if let Some(path) = path {
+            map.serialize_entry("path", path)?;
+        }
+        if let Some(profile) = profile {
+            map.serialize_entry("profile", profile)?;
+        }
+        map.end()
     }
 }
 

@@ -50,24 +50,12 @@ pub fn parse_timezone(text: &str) -> Result<(Tz, Option<&'static str>), ParseTim
 
 /// The IANA name a misspelt or wrongly-capitalised timezone most likely meant.
 fn suggest(text: &str) -> Option<&'static str> {
-    let lower = text.to_ascii_lowercase().replace(' ', "_");
-    // Capitalisation slips (`america/new_york`) are the seed's own troubleshooting example.
-    if let Some(tz) = chrono_tz::TZ_VARIANTS
-        .iter()
-        .find(|tz| tz.name().to_ascii_lowercase() == lower)
-    {
-        return Some(tz.name());
-    }
-    let (distance, name) = chrono_tz::TZ_VARIANTS
-        .iter()
-        .map(|tz| {
-            (
-                strsim::damerau_levenshtein(&lower, &tz.name().to_ascii_lowercase()),
-                tz.name(),
-            )
-        })
-        .min_by_key(|(d, _)| *d)?;
-    (distance <= 3 && lower.len() > 4).then_some(name)
+    let spaced = text.replace(' ', "_");
+    let (name, distance) =
+        crate::suggest::closest(&spaced, chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()))?;
+    // Capitalisation slips (`america/new_york`, distance 0) are the seed's own troubleshooting
+    // example; beyond that only longer names, whose near spellings are not another real zone.
+    (distance == 0 || (distance <= 3 && spaced.len() > 4)).then_some(name)
 }
 
 #[cfg(test)]
