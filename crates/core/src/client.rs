@@ -22,12 +22,14 @@ use std::time::Duration;
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::auth::{TokenSettings, TokenSource};
+use crate::auth::{ClientCredentials, TokenProvider, TokenSettings};
+use crate::body::DEFAULT_MAX_RESPONSE_BYTES;
 use crate::config::{Config, ConfigBuilder, EnvSource};
 use crate::error::Error;
 use crate::limit::{LimiterRegistry, Limits};
+use crate::redact::Secrets;
 use crate::retry::RetryPolicy;
-use crate::transport::{self, Transport, USER_AGENT_PREFIX};
+use crate::transport::{self, app_key_header, RequestOptions, Transport, USER_AGENT_PREFIX};
 
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -49,6 +51,9 @@ struct Shared {
     http: reqwest::Client,
     settings: Settings,
     limiters: LimiterRegistry,
+    /// A user's token provider: used by the built client and its [`Client::tenant`] handles
+    /// (not by [`Client::tenant_with`], whose configuration brings its own credentials).
+    tokens: Option<Arc<dyn TokenProvider>>,
 }
 
 #[derive(Clone, Debug)]
@@ -57,6 +62,7 @@ struct Settings {
     retry: RetryPolicy,
     limits: Limits,
     user_agent: HeaderValue,
+    max_body: u64,
 }
 
 /// What a generated domain client needs to issue requests: produced by [`Client::domain`].
@@ -77,7 +83,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("tenant_id", &self.tenant_id())
             .field("environment", &self.config.environment())
-            .field("api_url", &self.config.api_url().as_str())
+            .field("api_url", &crate::redact::url(self.config.api_url()))
             .field("client_id", &self.config.client_id())
             .field("transport", &self.transport)
             .finish_non_exhaustive()
@@ -121,6 +127,17 @@ impl Client {
         &self.transport
     }
 
+    /// A handle whose requests use `options` (retry policy, non-idempotent opt-in); it shares
+    /// this client's token cache, limiters and connection pool. The options travel with the
+    /// handle, so they hold in spawned tasks too.
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        Client {
+            config: self.config.clone(),
+            shared: self.shared.clone(),
+            transport: self.transport.with_options(options),
+        }
+    }
+
     /// Parts for a generated domain client whose module is served under `base_path`
     /// (e.g. `jpm/v2`, `sales/v2`, `telecom`).
     pub fn domain(&self, base_path: &str) -> DomainParts {
@@ -140,56 +157,82 @@ impl Client {
     /// secret for a network of tenants). It has its own token cache and rate limiter, and shares
     /// this client's connection pool and settings.
     pub fn tenant(&self, tenant_id: i64) -> Client {
-        self.tenant_with(self.config.with_tenant(tenant_id))
+        let tokens = self.shared.tokens.clone();
+        Client::assemble(
+            self.config.with_tenant(tenant_id),
+            self.shared.clone(),
+            tokens,
+        )
     }
 
     /// A client for a tenant with its own credentials (each tenant connected to an app gets its
     /// own client id and secret). Shares the connection pool and settings; the rate limiter is
     /// shared with every handle of the same app key and tenant.
     pub fn tenant_with(&self, config: Config) -> Client {
-        Client::assemble(config, self.shared.clone())
+        Client::assemble(config, self.shared.clone(), None)
     }
 
     /// An access token for this tenant, from the cache or fetched (servicepytan's
     /// `get_auth_token`). Useful to check credentials at start-up, or to call an endpoint the
     /// SDK does not cover. Keep it secret: it grants the app's access until it expires (15 min).
     pub async fn access_token(&self) -> Result<SecretString, Error> {
-        self.transport
-            .tokens()
-            .token()
-            .await
-            .map(|token| token.secret)
+        self.transport.access_token().await
     }
 
-    fn assemble(config: Config, shared: Arc<Shared>) -> Client {
+    fn assemble(
+        config: Config,
+        shared: Arc<Shared>,
+        tokens: Option<Arc<dyn TokenProvider>>,
+    ) -> Client {
         let settings = &shared.settings;
         let tenant_id = config.tenant_id();
-        let tokens = TokenSource::new(TokenSettings {
-            http: shared.http.clone(),
-            auth_url: config.auth_url().clone(),
-            client_id: config.client_id().to_owned(),
-            client_secret: config.client_secret().clone(),
-            hub_tenant: config.enterprise_hub().then_some(tenant_id),
-            margin: config.token_refresh_margin(),
-            timeout: settings.request_timeout,
-            environment: config.environment().to_string(),
+        let secrets = Secrets::new([
+            config.client_secret().expose_secret(),
+            config.app_key().expose_secret(),
+            config.auth_url().password().unwrap_or_default(),
+            config.api_url().password().unwrap_or_default(),
+        ]);
+        let (tokens, token_source): (Arc<dyn TokenProvider>, String) = match tokens {
+            Some(custom) => (custom, "the custom token provider".to_owned()),
+            None => {
+                let credentials = ClientCredentials::new(TokenSettings {
+                    http: shared.http.clone(),
+                    auth_url: config.auth_url().clone(),
+                    client_id: config.client_id().to_owned(),
+                    client_secret: config.client_secret().clone(),
+                    hub_tenant: config.enterprise_hub().then_some(tenant_id),
+                    margin: config.token_refresh_margin(),
+                    timeout: settings.request_timeout,
+                    environment: config.environment().to_string(),
+                    secrets: secrets.clone(),
+                });
+                let url = format!(
+                    "{}/connect/token",
+                    crate::redact::url(config.auth_url()).trim_end_matches('/')
+                );
+                (Arc::new(credentials), url)
+            }
+        };
+        let app_key = app_key_header(config.app_key().expose_secret()).map_err(|e| match e {
+            Error::InvalidSetting { reason, .. } => reason,
+            other => other.to_string(),
         });
-        let mut app_key = HeaderValue::try_from(config.app_key().expose_secret())
-            .unwrap_or_else(|_| HeaderValue::from_static("invalid-app-key"));
-        app_key.set_sensitive(true);
         let limits =
             shared
                 .limiters
                 .get(fingerprint(config.app_key()), tenant_id, &settings.limits);
         let transport = Transport::new(transport::Inner {
             http: shared.http.clone(),
-            tokens: Arc::new(tokens),
+            tokens,
+            token_source,
             app_key,
             user_agent: settings.user_agent.clone(),
             retry: settings.retry.clone(),
             request_timeout: settings.request_timeout,
             limits,
             tenant_id,
+            secrets,
+            max_body: settings.max_body,
         });
         Client {
             config: Arc::new(config),
@@ -215,7 +258,9 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     limits: Limits,
     user_agent_suffix: Option<String>,
-    http: Option<reqwest::Client>,
+    http: Option<reqwest::ClientBuilder>,
+    max_body: u64,
+    tokens: Option<Arc<dyn TokenProvider>>,
 }
 
 impl Default for ClientBuilder {
@@ -229,6 +274,8 @@ impl Default for ClientBuilder {
             limits: Limits::default(),
             user_agent_suffix: None,
             http: None,
+            max_body: DEFAULT_MAX_RESPONSE_BYTES,
+            tokens: None,
         }
     }
 }
@@ -244,6 +291,8 @@ impl fmt::Debug for ClientBuilder {
             .field("limits", &self.limits)
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("custom_http_client", &self.http.is_some())
+            .field("max_response_bytes", &self.max_body)
+            .field("token_provider", &self.tokens)
             .finish()
     }
 }
@@ -314,7 +363,7 @@ impl ClientBuilder {
     }
 
     /// Time allowed to establish a connection (default 10 s). Not applied to a custom
-    /// [`http_client`](Self::http_client), which carries its own.
+    /// [`http_client`](Self::http_client), which sets its own.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -379,9 +428,34 @@ impl ClientBuilder {
         self
     }
 
-    /// Use this `reqwest::Client` (proxies, TLS roots, pool settings) instead of building one.
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+    /// Build the connection pool from this `reqwest::ClientBuilder` (proxies, TLS roots, pool
+    /// settings, connect timeout) instead of the default one.
+    ///
+    /// A builder rather than a built `reqwest::Client`, so that the SDK can keep its redirect
+    /// protection: it turns reqwest's own redirect following and `Referer` off on top of your
+    /// settings, and follows redirects itself, keeping `ST-App-Key` and the token on the API's
+    /// origin (reqwest would send `ST-App-Key`, a header it cannot know is secret, to any host
+    /// a redirect names). A built client's redirect policy cannot be inspected or changed, so
+    /// one cannot be accepted safely.
+    pub fn http_client(mut self, http: reqwest::ClientBuilder) -> Self {
         self.http = Some(http);
+        self
+    }
+
+    /// Largest success body read, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::body::DEFAULT_MAX_RESPONSE_BYTES), 64 MiB). A larger
+    /// body fails the call with [`Error::TooLarge`] instead of being held in memory. Downloads
+    /// are streamed and not capped.
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Get access tokens from `provider` instead of the client-credentials flow (e.g. a token
+    /// shared by many processes). Used by the built client and its [`Client::tenant`] handles;
+    /// a [`Client::tenant_with`] configuration brings its own credentials.
+    pub fn token_provider(mut self, provider: Arc<dyn TokenProvider>) -> Self {
+        self.tokens = Some(provider);
         self
     }
 
@@ -400,16 +474,16 @@ impl ClientBuilder {
                 "the user agent suffix contains characters not allowed in a header".into(),
             )
         })?;
-        let http = match self.http {
-            Some(http) => http,
+        // Fail now, naming the setting, rather than send a placeholder and get a 401.
+        app_key_header(config.app_key().expose_secret())?;
+        let http = self
+            .http
+            .unwrap_or_else(|| reqwest::Client::builder().connect_timeout(self.connect_timeout))
             // Redirects are followed by the transport (see transport/redirect.rs), which keeps
             // `ST-App-Key` and the token on the API's origin; no `Referer` leaks the API URL.
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .referer(false)
-                .build()?,
-        };
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .build()?;
         let shared = Arc::new(Shared {
             http,
             settings: Settings {
@@ -417,9 +491,11 @@ impl ClientBuilder {
                 retry: self.retry,
                 limits: self.limits,
                 user_agent,
+                max_body: self.max_body,
             },
             limiters: LimiterRegistry::default(),
+            tokens: self.tokens.clone(),
         });
-        Ok(Client::assemble(config, shared))
+        Ok(Client::assemble(config, shared, self.tokens))
     }
 }

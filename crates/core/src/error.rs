@@ -1,10 +1,7 @@
-//! The one error type users see, and the typed API error it wraps.
-//!
-//! Generated clients only know `progenitor_client::Error`, and their `exec` hook can only return a
-//! `reqwest::Response`. So the [transport](crate::transport) reads the body of a failed call,
-//! builds the typed [`Error`] here, and hands progenitor a re-built response that carries the
-//! typed error in its extensions; `impl From<progenitor_client::Error<E>> for Error` takes it back
-//! out, synchronously, when the user writes `?`.
+//! The one error type users see, and the typed API error it wraps: types and their messages
+//! only. Reading responses into these types (problem bodies, `Retry-After`, trace ids) is the
+//! [transport](crate::transport)'s job, and so is `impl From<progenitor_client::Error<E>> for
+//! Error`; a failed token request's text lives in [`auth`](crate::auth).
 //!
 //! Messages are written to be acted on: they follow the troubleshooting checklist of the
 //! ServiceTitan documentation (credentials, app connection, environment, tenant, scopes). No
@@ -12,18 +9,19 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde::Deserialize;
 
+pub use crate::auth::AuthFailure;
+pub use crate::body::BodyFailure;
 use crate::config::ConfigError;
 
 /// How many bytes of an unreadable body are kept in errors.
 const EXCERPT_LEN: usize = 512;
 /// How many bytes of a non-JSON error body (an HTML page, plain text) are kept.
-const RAW_BODY_LEN: usize = 4096;
+pub(crate) const RAW_BODY_LEN: usize = 4096;
 
 /// Every error the SDK returns.
 #[derive(Debug, thiserror::Error)]
@@ -34,18 +32,21 @@ pub enum Error {
     Config(#[from] ConfigError),
 
     /// No access token could be obtained from the OAuth2 token endpoint.
-    #[error("{}", auth_message(*reason, token_url, environment, *status, detail.as_deref()))]
+    #[error("{}", crate::auth::message(*reason, token_url, environment, *status, detail.as_deref()))]
     Auth {
         /// Why the token request failed.
         reason: AuthFailure,
-        /// The token endpoint that was called (`{auth_url}/connect/token`).
+        /// The token endpoint that was called (`{auth_url}/connect/token`), its password (if
+        /// any) redacted.
         token_url: String,
         /// The environment the credentials were used against (`production`, `integration`, …).
         environment: String,
         /// HTTP status of the token endpoint, when it answered.
         status: Option<StatusCode>,
-        /// What the token endpoint said (`invalid_client`, a problem title, …), never a secret.
+        /// What the token endpoint said (`invalid_client`, a problem title, …), secrets redacted.
         detail: Option<String>,
+        /// The wait the token endpoint asked for (`Retry-After` of a 429 or 5xx).
+        retry_after: Option<Duration>,
         /// The transport error, when the endpoint could not be reached.
         #[source]
         source: Option<reqwest::Error>,
@@ -55,19 +56,77 @@ pub enum Error {
     #[error(transparent)]
     Api(Box<ApiError>),
 
-    /// The request (or connecting) took longer than the configured timeout, after any retries.
-    #[error(
-        "request to {} timed out; ServiceTitan allows up to 100 s for large pages: raise \
-         `ClientBuilder::request_timeout` (default 120 s) or lower `pageSize`",
-        url_path(source)
-    )]
+    /// The call took longer than allowed, after any retries: one attempt ran past the request
+    /// timeout, or all attempts together past the retry budget ([`RetryPolicy::max_elapsed`]).
+    ///
+    /// [`RetryPolicy::max_elapsed`]: crate::RetryPolicy::max_elapsed
+    #[error("{}", timeout_message(operation.as_deref(), *budget, *attempts, source.as_ref()))]
     Timeout {
-        /// The underlying reqwest timeout error.
+        /// The operation (`Jobs_Get (GET /jpm/v2/tenant/1/jobs/2)`), when known.
+        operation: Option<String>,
+        /// `Some(budget)` when the retry budget ran out; `None` for the request timeout.
+        budget: Option<Duration>,
+        /// Attempts made.
+        attempts: u32,
+        /// The underlying reqwest timeout error, when reqwest's timeout fired.
         #[source]
-        source: reqwest::Error,
+        source: Option<reqwest::Error>,
     },
 
-    /// A transport error (DNS, TLS, connection reset, …) after any retries.
+    /// The connection failed, or the response body failed mid-way, after any retries.
+    #[error("{}", transport_message(operation.as_deref(), failure, *attempts))]
+    Transport {
+        /// The operation, when known.
+        operation: Option<String>,
+        /// What happened.
+        failure: TransportFailure,
+        /// Attempts made.
+        attempts: u32,
+        /// The underlying reqwest error (its URL removed).
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+
+    /// A response body was larger than the cap
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)).
+    #[error(
+        "{operation}: the response body is larger than the {limit}-byte cap; raise \
+         `ClientBuilder::max_response_bytes` if such pages are expected, or lower `pageSize`"
+    )]
+    TooLarge {
+        /// The operation.
+        operation: String,
+        /// The cap in bytes.
+        limit: u64,
+    },
+
+    /// An export stopped advancing: the server repeated its continuation token with
+    /// `hasMore: true`, or sent a run of empty batches.
+    #[error(
+        "the export did not advance after {requests} requests: {reason}; stopped so that no \
+         record is read twice. Resume later from the last checkpoint{}",
+        checkpoint.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()
+    )]
+    ExportStalled {
+        /// What the server did.
+        reason: String,
+        /// Requests made by the stream.
+        requests: u32,
+        /// The last continuation token handed out.
+        checkpoint: Option<String>,
+    },
+
+    /// A setting cannot be used (e.g. an app key with characters a header cannot carry).
+    #[error("invalid {name}: {reason}")]
+    InvalidSetting {
+        /// The setting, e.g. `app key (SERVICETITAN_APP_KEY)`.
+        name: &'static str,
+        /// Why it cannot be used.
+        reason: String,
+    },
+
+    /// A transport error (DNS, TLS, connection reset, …) that did not come through the
+    /// transport's pipeline.
     #[error("HTTP transport error: {0}")]
     Http(#[source] reqwest::Error),
 
@@ -94,55 +153,61 @@ pub enum Error {
     Other(String),
 }
 
-/// Why an access token could not be obtained.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What failed in the connection or the response body.
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AuthFailure {
-    /// The token endpoint refused the credentials (4xx).
-    Rejected,
-    /// The token endpoint failed (5xx).
-    ServerError,
-    /// The token endpoint could not be reached or did not answer in time.
-    Unreachable,
-    /// The token endpoint answered 2xx with something that is not a token.
-    InvalidResponse,
+pub enum TransportFailure {
+    /// No connection could be made (refused, DNS, TLS).
+    Connect,
+    /// The request could not be sent, or no answer came (the connection dropped).
+    Send,
+    /// The response body failed mid-way.
+    Body(BodyFailure),
+    /// Redirects went on for more than this many hops.
+    TooManyRedirects(usize),
 }
 
-fn auth_message(
-    reason: AuthFailure,
-    token_url: &str,
-    environment: &str,
-    status: Option<StatusCode>,
-    detail: Option<&str>,
-) -> String {
-    let said = match (status, detail) {
-        (Some(s), Some(d)) => format!(" ({s}: {d})"),
-        (Some(s), None) => format!(" ({s})"),
-        (None, Some(d)) => format!(" ({d})"),
-        (None, None) => String::new(),
+impl fmt::Display for TransportFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransportFailure::Connect => f.write_str("could not connect"),
+            TransportFailure::Send => f.write_str("the request failed before an answer came"),
+            TransportFailure::Body(b) => write!(f, "{b}"),
+            TransportFailure::TooManyRedirects(n) => write!(f, "too many redirects ({n})"),
+        }
+    }
+}
+
+fn transport_message(operation: Option<&str>, failure: &TransportFailure, attempts: u32) -> String {
+    let op = operation.unwrap_or("the request");
+    let tries = if attempts > 1 {
+        format!(" (after {attempts} attempts)")
+    } else {
+        String::new()
     };
-    match reason {
-        AuthFailure::Rejected => format!(
-            "ServiceTitan refused the access token request at {token_url}{said}. Check that: \
-             (1) the client id and client secret are right — exact, case-sensitive names \
-             SERVICETITAN_CLIENT_ID / SERVICETITAN_CLIENT_SECRET, no trailing spaces, the .env \
-             file is where it is loaded from; (2) the tenant's admin has connected the app and it \
-             is active (Settings → Integrations → API Application Access → Connect New App); \
-             (3) the credentials belong to the {environment} environment: client id and secret \
-             are issued per environment (production vs integration), the app key is not; \
-             (4) for Enterprise Hub credentials, the tenant id is part of the network"
+    format!("{op}: {failure}{tries}")
+}
+
+fn timeout_message(
+    operation: Option<&str>,
+    budget: Option<Duration>,
+    attempts: u32,
+    source: Option<&reqwest::Error>,
+) -> String {
+    let op = operation
+        .map(str::to_owned)
+        .or_else(|| source.map(url_path))
+        .unwrap_or_else(|| "the request".to_owned());
+    match budget {
+        Some(budget) => format!(
+            "{op} timed out: no answer within the retry budget of {} s over {attempts} \
+             attempt(s), token request included; raise `RetryPolicy::max_elapsed` or check the \
+             server",
+            budget.as_secs_f64()
         ),
-        AuthFailure::ServerError => format!(
-            "the ServiceTitan token endpoint {token_url} failed{said}; this is on ServiceTitan's \
-             side, try again later"
-        ),
-        AuthFailure::Unreachable => format!(
-            "could not reach the ServiceTitan token endpoint {token_url}{said}; check the network \
-             and that the auth URL matches the {environment} environment"
-        ),
-        AuthFailure::InvalidResponse => format!(
-            "the token endpoint {token_url} answered without a usable access token{said}; check \
-             that the auth URL points at ServiceTitan's {environment} auth server"
+        None => format!(
+            "{op} timed out; ServiceTitan allows up to 100 s for large pages: raise \
+             `ClientBuilder::request_timeout` (default 120 s) or lower `pageSize`"
         ),
     }
 }
@@ -159,7 +224,7 @@ impl Error {
         match self {
             Error::Api(api) => Some(api.status),
             Error::Auth { status, .. } | Error::Decode { status, .. } => *status,
-            Error::Http(e) | Error::Timeout { source: e } => e.status(),
+            Error::Http(e) => e.status(),
             _ => None,
         }
     }
@@ -177,19 +242,46 @@ impl Error {
         matches!(self, Error::Timeout { .. })
     }
 
+    /// A body that did not decode; the excerpt is redacted against every live client's secrets
+    /// (a server may echo a token in a body that then fails to decode).
     pub(crate) fn decode(message: String, body: &[u8], status: Option<StatusCode>) -> Self {
         Error::Decode {
-            message,
-            excerpt: excerpt(body, EXCERPT_LEN),
+            message: crate::redact::everywhere(&message),
+            excerpt: crate::redact::everywhere(&excerpt(body, EXCERPT_LEN)),
             status,
         }
     }
 
-    fn from_reqwest(err: reqwest::Error) -> Self {
+    pub(crate) fn from_reqwest(mut err: reqwest::Error) -> Self {
+        // A URL's password never reaches a message.
+        if let Some(url) = err.url_mut() {
+            if url.password().is_some() {
+                let _ = url.set_password(None);
+            }
+        }
         if err.is_timeout() {
-            Error::Timeout { source: err }
+            Error::Timeout {
+                operation: None,
+                budget: None,
+                attempts: 1,
+                source: Some(err.without_url()),
+            }
         } else {
             Error::Http(err)
+        }
+    }
+}
+
+impl From<crate::auth::AuthError> for Error {
+    fn from(e: crate::auth::AuthError) -> Self {
+        Error::Auth {
+            reason: e.reason,
+            token_url: e.token_url,
+            environment: e.environment,
+            status: e.status,
+            detail: e.detail,
+            retry_after: e.retry_after,
+            source: e.source,
         }
     }
 }
@@ -204,63 +296,6 @@ impl From<reqwest::Error> for Error {
     fn from(err: reqwest::Error) -> Self {
         Error::from_reqwest(err)
     }
-}
-
-impl<E> From<progenitor_client::Error<E>> for Error {
-    fn from(err: progenitor_client::Error<E>) -> Self {
-        use progenitor_client::Error as P;
-        match err {
-            P::UnexpectedResponse(mut response) => {
-                if let Some(err) = Captured::take_from(response.extensions_mut()) {
-                    return err;
-                }
-                // Not produced by our transport (or a success status the spec did not list):
-                // the body cannot be read synchronously, so keep what the head says.
-                ApiError::from_head(
-                    response.status(),
-                    response.headers(),
-                    Some(response.url()),
-                    None,
-                )
-                .into()
-            }
-            P::ErrorResponse(value) => {
-                ApiError::from_head(value.status(), value.headers(), None, None).into()
-            }
-            P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => {
-                Error::from_reqwest(e)
-            }
-            P::InvalidResponsePayload(body, e) => Error::decode(e.to_string(), &body, None),
-            P::InvalidRequest(message) => Error::InvalidRequest(message),
-            P::Custom(message) => Error::Other(message),
-        }
-    }
-}
-
-/// A typed error travelling from the transport to `From<progenitor_client::Error>` inside a
-/// response's extensions (which require `Clone`, hence the shared slot).
-#[derive(Clone)]
-pub(crate) struct Captured(Arc<Mutex<Option<Error>>>);
-
-impl Captured {
-    pub(crate) fn new(err: Error) -> Self {
-        Captured(Arc::new(Mutex::new(Some(err))))
-    }
-
-    fn take_from(extensions: &mut http::Extensions) -> Option<Error> {
-        let captured = extensions.remove::<Captured>()?;
-        let mut slot = captured
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        slot.take()
-    }
-}
-
-/// Reads the typed error the transport attached to a response, if any. Useful when calling
-/// [`Transport::execute`](crate::Transport::execute) directly.
-pub fn take_captured(response: &mut reqwest::Response) -> Option<Error> {
-    Captured::take_from(response.extensions_mut())
 }
 
 /// An RFC 7807 problem document, as ServiceTitan sends for most errors:
@@ -346,58 +381,6 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// Builds an error from the head of a response (status, headers, URL) and optionally its body.
-    pub fn from_head(
-        status: StatusCode,
-        headers: &reqwest::header::HeaderMap,
-        url: Option<&url::Url>,
-        body: Option<&[u8]>,
-    ) -> Self {
-        let (problem, raw_body) = match body {
-            Some(bytes) if !bytes.iter().all(u8::is_ascii_whitespace) => {
-                match serde_json::from_slice::<Problem>(bytes) {
-                    // JSON that is not a problem document (`{"message": …}`, `[]`) is kept as text.
-                    Ok(problem) if problem != Problem::default() => (Some(problem), None),
-                    _ => (None, Some(excerpt(bytes, RAW_BODY_LEN))),
-                }
-            }
-            _ => (None, None),
-        };
-        let now = std::time::SystemTime::now();
-        let retry_after = headers
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| crate::retry::parse_retry_after(v, now))
-            .or_else(|| {
-                (status == StatusCode::TOO_MANY_REQUESTS)
-                    .then(|| {
-                        problem
-                            .as_ref()?
-                            .title
-                            .as_deref()
-                            .and_then(crate::retry::seconds_in_title)
-                    })
-                    .flatten()
-            });
-        let trace_id = problem
-            .as_ref()
-            .and_then(|p| p.trace_id.clone())
-            .or_else(|| crate::transport::trace_id_from_headers(headers));
-        ApiError {
-            status,
-            problem,
-            raw_body,
-            retry_after,
-            operation_id: None,
-            scopes: &[],
-            path_template: None,
-            path: url.map(|u| u.path().to_owned()),
-            method: None,
-            trace_id,
-            rate_limit: None,
-        }
-    }
-
     /// The problem's title, when the body had one.
     pub fn title(&self) -> Option<&str> {
         self.problem.as_ref()?.title.as_deref()
@@ -541,9 +524,28 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// The first `max` bytes of a body as text, cut at a character boundary.
+/// The first `max` bytes of a body as text; a character cut in half at the end is dropped
+/// rather than shown as a replacement character.
 pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(max)]).into_owned();
+    let mut end = body.len().min(max);
+    if end < body.len() {
+        // The last character starting in the kept part: drop it if its bytes run past the cut.
+        if let Some(i) = (end.saturating_sub(3)..end)
+            .rev()
+            .find(|&i| body[i] & 0xC0 != 0x80)
+        {
+            let width = match body[i] {
+                0xF0.. => 4,
+                0xE0.. => 3,
+                0xC0.. => 2,
+                _ => 1,
+            };
+            if i + width > end {
+                end = i;
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&body[..end]).into_owned();
     if body.len() > max {
         format!("{text}…")
     } else {

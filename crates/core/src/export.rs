@@ -4,6 +4,12 @@
 //! has stored the batch's records. Starting again from that checkpoint loses nothing: the API
 //! resumes right after the last batch handed out. `hasMore: false` means "caught up; come back in
 //! 5–10 minutes", not an error: the stream ends, and its last checkpoint is where to resume.
+//!
+//! **Exports always end.** A server that answers `hasMore: true` with a continuation token this
+//! stream already followed (the same token twice, or a cycle), or with [`MAX_EMPTY_BATCHES`]
+//! empty batches in a row, would make the stream request forever (and, for a repeated token,
+//! hand out the same records again). The batch that revealed it is still handed out (its records
+//! are new); the next poll ends the stream with [`Error::ExportStalled`] instead of a request.
 
 use crate::Error;
 use futures::{future, stream, Stream, TryStreamExt};
@@ -61,10 +67,54 @@ pub struct ExportBatch<T> {
     pub has_more: bool,
 }
 
+/// Empty batches with `hasMore: true` in a row after which an export is considered stuck.
+pub const MAX_EMPTY_BATCHES: u32 = 10;
+
 struct State<F> {
     from: Option<String>,
     done: bool,
     fetch: F,
+    guard: Guard,
+}
+
+/// Detects an export that does not advance (see the module docs).
+#[derive(Default)]
+struct Guard {
+    requests: u32,
+    empty_run: u32,
+    followed: HashSet<String>,
+    /// Set once the stream is stuck: returned by the next poll.
+    stalled: Option<String>,
+}
+
+impl Guard {
+    /// Records a batch; notes why the stream cannot go on, if it cannot.
+    fn check(&mut self, has_more: bool, checkpoint: Option<&str>, empty: bool) {
+        self.requests = self.requests.saturating_add(1);
+        self.empty_run = if empty && has_more {
+            self.empty_run + 1
+        } else {
+            0
+        };
+        if !has_more {
+            return;
+        }
+        if let Some(token) = checkpoint {
+            if !self.followed.insert(token.to_owned()) {
+                self.stalled = Some(format!(
+                    "the server answered hasMore: true with the continuation token {token:?}, \
+                     which this export already followed"
+                ));
+                return;
+            }
+        }
+        if self.empty_run >= MAX_EMPTY_BATCHES {
+            self.stalled = Some(format!(
+                "the server answered {} empty batches in a row with hasMore: true",
+                self.empty_run
+            ));
+        }
+    }
 }
 
 /// Batches from `from` (a saved checkpoint, a date, or `None` for the beginning), each fetched by
@@ -80,6 +130,10 @@ where
 {
     stream::try_unfold(
         State {
+            guard: Guard {
+                followed: from.iter().cloned().collect(),
+                ..Guard::default()
+            },
             from,
             done: false,
             fetch,
@@ -87,6 +141,13 @@ where
         |mut st| async move {
             if st.done {
                 return Ok(None);
+            }
+            if let Some(reason) = st.guard.stalled.take() {
+                return Err(Error::ExportStalled {
+                    reason,
+                    requests: st.guard.requests,
+                    checkpoint: st.from.clone(),
+                });
             }
             let batch = (st.fetch)(st.from.clone()).await?;
             let has_more = batch.has_more();
@@ -97,6 +158,8 @@ where
             // Without a new token there is no way forward: stop rather than refetch the same batch.
             st.done = !has_more || checkpoint.is_none();
             let items = batch.into_items();
+            st.guard
+                .check(has_more, checkpoint.as_deref(), items.is_empty());
             Ok(Some((
                 ExportBatch {
                     items,

@@ -4,7 +4,8 @@
 //! the OpenAPI documents describe; everything that is the same for every module lives here:
 //!
 //! * [`config`] — resolving credentials from builder values, a JSON file and the environment;
-//! * [`auth`] — the OAuth2 client-credentials token, cached and shared;
+//! * [`auth`] — the [`TokenProvider`](auth::TokenProvider) seam and the OAuth2
+//!   client-credentials token behind it, cached and shared;
 //! * [`transport`] — the `exec` hook every generated request goes through (token, `ST-App-Key`,
 //!   rate limits, retries, error capture);
 //! * [`error`] — the one error type users see;
@@ -12,6 +13,7 @@
 //! * [`client`] — the [`Client`] shared by every domain client and tenant.
 
 pub mod auth;
+pub mod body;
 pub mod client;
 pub mod config;
 pub mod error;
@@ -21,6 +23,7 @@ pub mod limit;
 pub mod operation;
 pub mod paging;
 pub mod raw;
+pub mod redact;
 pub mod retry;
 pub mod suggest;
 pub mod time;
@@ -34,7 +37,10 @@ pub use error::{ApiError, Error, Problem};
 pub use limit::Limits;
 pub use operation::{OperationKind, OperationMeta};
 pub use retry::RetryPolicy;
-pub use transport::Transport;
+pub use transport::{RequestOptions, Transport};
+
+#[doc(hidden)]
+pub mod fuzzing;
 
 /// Re-exported so generated crates and users name the same versions.
 pub use chrono;

@@ -11,16 +11,20 @@
 //! * `502`, `503`, `504`, timeouts and dropped connections are retried for `GET`, `PUT`,
 //!   `DELETE` (idempotent); for `POST`/`PATCH` only when opted in, for the whole client
 //!   ([`RetryPolicy::retry_non_idempotent`]) or per operation id ([`RetryPolicy::retry_operation`]),
-//!   or for the calls inside [`scope_retry_non_idempotent`];
+//!   or per request ([`RequestOptions::retry_non_idempotent`](crate::transport::RequestOptions));
 //! * a connection that could not be established is retried for every method (nothing was sent);
 //! * `409 Conflict` is retried on report data requests (the same report is already running);
 //! * no other `4xx` is retried;
 //! * a request whose body cannot be cloned (a stream) is sent once;
-//! * attempts are bounded by [`RetryPolicy::max_attempts`] and by [`RetryPolicy::max_elapsed`]:
-//!   a server-requested wait that would end past the budget is not waited for.
+//! * attempts are bounded by [`RetryPolicy::max_attempts`] and by [`RetryPolicy::max_elapsed`],
+//!   a wall-clock bound over every attempt of a call, token fetch included: a server-requested
+//!   wait that would end past the budget is not waited for (the call fails now, the wait in the
+//!   error), and an attempt still running when the budget ends is cut off as a timeout.
+//!
+//! Every number read from a server is clamped to [`MAX_SERVER_WAIT`] and added with checked
+//! arithmetic: no `Retry-After` (`1e20`, `18446744073709551616`, …) can panic.
 
 use std::collections::BTreeSet;
-use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use rand::Rng;
@@ -111,7 +115,6 @@ impl RetryPolicy {
             || names
                 .iter()
                 .any(|name| self.retry_operations.contains(*name))
-            || SCOPE.try_with(|s| s.non_idempotent).unwrap_or(false)
     }
 
     /// The backoff before attempt `attempt + 1` (after `attempt` failures), with "equal jitter":
@@ -171,21 +174,46 @@ pub(crate) fn classify_transport_error(err: &reqwest::Error, may_repeat: bool) -
     may_repeat && (err.is_timeout() || err.is_request() || err.is_body())
 }
 
-/// Parses a `Retry-After` value: delta-seconds or an HTTP date (relative to `now`).
+/// The longest wait read from a server (a year): larger values, up to `1e300` or `2^64` and
+/// beyond, are clamped to it instead of overflowing. It is far beyond any retry budget, so such a
+/// wait always means "give up now".
+pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// Seconds as a `Duration`, clamped to `[0, MAX_SERVER_WAIT]`; `None` for NaN or negative values.
+fn clamped_seconds(secs: f64) -> Option<Duration> {
+    if secs.is_nan() || secs < 0.0 {
+        return None;
+    }
+    Some(
+        Duration::try_from_secs_f64(secs)
+            .unwrap_or(MAX_SERVER_WAIT)
+            .min(MAX_SERVER_WAIT),
+    )
+}
+
+/// Parses a `Retry-After` value: delta-seconds or an HTTP date (relative to `now`). Never panics;
+/// any value is clamped to [`MAX_SERVER_WAIT`].
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Digits only: a number too big for u64 is still "very long".
+        let secs = value.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(secs).min(MAX_SERVER_WAIT));
     }
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        return clamped_seconds(secs);
     }
     let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    Some(
+        at.duration_since(now)
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_SERVER_WAIT),
+    )
 }
 
 /// Finds the wait in a 429 title such as `"Rate limit is exceeded. Try again in 12 seconds."` or
-/// `"… retry in 3 seconds"`: the number right before the word `second(s)`.
+/// `"… retry in 3 seconds"`: the number right before the word `second(s)`, clamped to
+/// [`MAX_SERVER_WAIT`].
 pub fn seconds_in_title(title: &str) -> Option<Duration> {
     let words: Vec<&str> = title.split_whitespace().collect();
     words.windows(2).find_map(|pair| {
@@ -196,39 +224,8 @@ pub fn seconds_in_title(title: &str) -> Option<Duration> {
             return None;
         }
         let n = pair[0].trim_matches(|c: char| !c.is_ascii_digit() && c != '.');
-        n.parse::<f64>()
-            .ok()
-            .filter(|n| n.is_finite() && *n >= 0.0)
-            .map(Duration::from_secs_f64)
+        n.parse::<f64>().ok().and_then(clamped_seconds)
     })
-}
-
-#[derive(Clone, Copy, Debug, Default)]
-struct Scope {
-    non_idempotent: bool,
-}
-
-tokio::task_local! {
-    static SCOPE: Scope;
-}
-
-/// Runs `fut` with POST/PATCH calls treated as safe to retry on 5xx gateway errors and timeouts —
-/// the per-call opt-in, for calls you know to be idempotent (e.g. a report run, a search):
-///
-/// ```no_run
-/// # async fn demo(run_report: impl std::future::Future<Output = ()>) {
-/// servicetitan_core::retry::scope_retry_non_idempotent(run_report).await;
-/// # }
-/// ```
-pub async fn scope_retry_non_idempotent<F: Future>(fut: F) -> F::Output {
-    SCOPE
-        .scope(
-            Scope {
-                non_idempotent: true,
-            },
-            fut,
-        )
-        .await
 }
 
 #[cfg(test)]

@@ -204,7 +204,8 @@ async fn the_rebuilt_response_is_the_received_one() {
     assert_eq!(response.status(), 404);
     assert_eq!(response.headers()["x-custom"], "kept");
     assert_eq!(response.url().path(), "/jpm/v2/tenant/42/jobs/7");
-    let err = servicetitan_core::error::take_captured(&mut response).expect("typed error attached");
+    let err =
+        servicetitan_core::transport::take_captured(&mut response).expect("typed error attached");
     assert_eq!(err.api().unwrap().title(), Some("Job not found"));
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["title"], "Job not found");

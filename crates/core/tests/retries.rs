@@ -269,7 +269,7 @@ async fn post_is_retried_for_an_allow_listed_operation() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn post_is_retried_inside_a_per_call_scope() {
+async fn post_is_retried_with_a_per_request_option_in_a_spawned_task() {
     let server = setup().await;
     fail_then_ok(
         &server,
@@ -279,15 +279,13 @@ async fn post_is_retried_inside_a_per_call_scope() {
         1,
     )
     .await;
-    let client = client(&server);
-    servicetitan_core::retry::scope_retry_non_idempotent(call(
-        &client,
-        &JOBS_CREATE,
-        Method::POST,
-        "/tenant/42/jobs",
-    ))
-    .await
-    .unwrap();
+    // The opt-in travels with the handle, so it holds in a spawned task too.
+    let client = client(&server)
+        .with_options(servicetitan_core::RequestOptions::new().retry_non_idempotent());
+    tokio::spawn(async move { call(&client, &JOBS_CREATE, Method::POST, "/tenant/42/jobs").await })
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(hits(&server, "/jpm/v2/tenant/42/jobs").await, 2);
 }
 
@@ -445,7 +443,18 @@ async fn refused_connections_are_retried_then_reported() {
         .build()
         .unwrap();
     let err = get_job(&client, 1).await.unwrap_err();
-    assert!(matches!(err, Error::Http(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                failure: servicetitan_core::error::TransportFailure::Connect,
+                attempts: 3,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("Jobs_Get"), "{err}");
 }
 
 #[tokio::test(start_paused = true)]

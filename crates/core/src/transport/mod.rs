@@ -1,41 +1,58 @@
 //! The request pipeline every generated call goes through (progenitor's `exec` hook).
 //!
-//! For each call: take the operation's concurrency permit (if capped), then per attempt wait for
-//! the tenant's rate limiter (and the report's, for report runs), get the access token (cached,
-//! single flight), set `Authorization`, `ST-App-Key` and `User-Agent`, apply the request timeout,
-//! send; retry per [`RetryPolicy`]; on a `401` fetch a new token and
-//! repeat the call once. A failed call's body is read into a typed [`Error`] that
-//! travels back inside a re-built response (module `rebuild`).
+//! Each call runs through named stages (module `pipeline`), once per attempt:
+//!
+//! 1. **pace** (`pace`) — the operation's concurrency slot, the tenant's 429 pause, the tenant's
+//!    and the report's rate limiters;
+//! 2. **authorize** (`authorize`) — a token from the [`TokenProvider`](crate::auth::TokenProvider),
+//!    `Authorization`, `ST-App-Key`, `User-Agent`;
+//! 3. **send and follow redirects** (`send`, `redirect`) — credentials stay on the API's origin;
+//! 4. **classify** (`classify`) — the body read within its cap, the answer turned into a
+//!    response to return, a failure, a failure worth retrying, or a 401 worth one token refresh;
+//! 5. **wait or return** (`pipeline`) — one wait-and-retry path for every kind of failure,
+//!    bounded by [`RetryPolicy`]'s attempts and wall-clock budget.
+//!
+//! A failure comes back as a response (the server's, re-built after its body was read, or a
+//! stand-in) carrying the typed [`Error`](crate::Error) in its extensions (module `capture`).
 //!
 //! Tracing: one `servicetitan.request` span per call (INFO) with the operation id, the HTTP
 //! method, the path *template* (never query values or ids), the tenant, the attempt, the status,
 //! the latency and ServiceTitan's trace id. Retries and rate-limit waits are DEBUG events. No
-//! header value is ever recorded, and the secret headers are marked sensitive.
+//! header value is ever recorded, the secret headers are marked sensitive, and every text from a
+//! server is redacted before it reaches a log line or an error.
 
+mod authorize;
+mod capture;
+mod classify;
+mod options;
+mod pace;
+mod pipeline;
 mod rebuild;
 mod redirect;
+mod response;
+mod send;
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use reqwest::header::{
-    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT,
-};
-use reqwest::{Method, StatusCode};
-use secrecy::{ExposeSecret, SecretString};
-use tokio::time::Instant;
+use reqwest::header::HeaderValue;
+use secrecy::SecretString;
 use tracing::field::Empty;
 use tracing::Instrument;
 
-use crate::auth::TokenSource;
-use crate::error::{ApiError, AuthFailure, Error};
-use crate::limit::{report_id, TenantLimits, REPORT_DATA_OPERATION};
+use crate::auth::TokenProvider;
+use crate::error::Error;
+use crate::limit::TenantLimits;
 use crate::operation::OperationMeta;
-use crate::retry::{classify_status, classify_transport_error, RetryPolicy, Verdict};
+use crate::redact::Secrets;
+use crate::retry::RetryPolicy;
 
-use rebuild::{with_error, Head};
+pub(crate) use authorize::app_key_header;
+pub use capture::take_captured;
+pub use options::RequestOptions;
+#[doc(hidden)]
+pub use response::parse_body;
 
 /// The header carrying the application key.
 pub const APP_KEY_HEADER: &str = "st-app-key";
@@ -44,34 +61,44 @@ pub const APP_KEY_HEADER: &str = "st-app-key";
 pub const USER_AGENT_PREFIX: &str = concat!("servicetitan-rs/", env!("CARGO_PKG_VERSION"));
 
 /// Per-tenant request pipeline; the progenitor "inner" value of every generated client.
-/// Cheap to clone; clones share the token cache and limiters.
+/// Cheap to clone; clones share the token cache and limiters, and carry their own
+/// [`RequestOptions`] ([`Transport::with_options`]).
 #[derive(Clone)]
 pub struct Transport {
     inner: Arc<Inner>,
+    options: RequestOptions,
 }
 
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
-    pub(crate) tokens: Arc<TokenSource>,
-    /// `ST-App-Key`, marked sensitive.
-    pub(crate) app_key: HeaderValue,
+    pub(crate) tokens: Arc<dyn TokenProvider>,
+    /// What provides the tokens, for messages (the token URL, its password redacted).
+    pub(crate) token_source: String,
+    /// `ST-App-Key`, marked sensitive; or why the configured key cannot be sent.
+    pub(crate) app_key: Result<HeaderValue, String>,
     pub(crate) user_agent: HeaderValue,
     pub(crate) retry: RetryPolicy,
     pub(crate) request_timeout: Option<Duration>,
     pub(crate) limits: Arc<TenantLimits>,
     pub(crate) tenant_id: i64,
+    pub(crate) secrets: Arc<Secrets>,
+    /// Cap on a success body, in bytes.
+    pub(crate) max_body: u64,
 }
 
 impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
         f.debug_struct("Transport")
-            .field("tenant_id", &self.inner.tenant_id)
-            .field("tokens", &self.inner.tokens)
+            .field("tenant_id", &inner.tenant_id)
+            .field("tokens", &inner.tokens)
             .field("app_key", &"[REDACTED]")
-            .field("user_agent", &self.inner.user_agent)
-            .field("retry", &self.inner.retry)
-            .field("request_timeout", &self.inner.request_timeout)
-            .field("limits", &self.inner.limits)
+            .field("user_agent", &inner.user_agent)
+            .field("retry", &inner.retry)
+            .field("request_timeout", &inner.request_timeout)
+            .field("max_response_bytes", &inner.max_body)
+            .field("limits", &inner.limits)
+            .field("options", &self.options)
             .finish()
     }
 }
@@ -80,11 +107,34 @@ impl Transport {
     pub(crate) fn new(inner: Inner) -> Self {
         Transport {
             inner: Arc::new(inner),
+            options: RequestOptions::default(),
         }
     }
 
-    pub(crate) fn tokens(&self) -> &TokenSource {
-        &self.inner.tokens
+    /// A handle sharing this one's token cache, limiters and connection pool whose requests use
+    /// `options` (e.g. a retry opt-in for non-idempotent calls).
+    pub fn with_options(&self, options: RequestOptions) -> Transport {
+        Transport {
+            inner: self.inner.clone(),
+            options,
+        }
+    }
+
+    /// The options this handle's requests use.
+    pub fn options(&self) -> &RequestOptions {
+        &self.options
+    }
+
+    pub(crate) fn policy(&self) -> &RetryPolicy {
+        self.options.retry.as_ref().unwrap_or(&self.inner.retry)
+    }
+
+    /// An access token for this tenant, checked to be sendable; errors are redacted.
+    pub(crate) async fn access_token(&self) -> Result<SecretString, Error> {
+        authorize::token(&self.inner)
+            .await
+            .map(|token| token.secret)
+            .map_err(Error::from)
     }
 
     /// `true` when both transports share the same rate limiters (same app key and tenant, same
@@ -95,9 +145,10 @@ impl Transport {
 
     /// Executes one generated request. Called by the generated `ClientHooks::exec`.
     ///
-    /// A non-success answer (after retries) or a failed token request comes back as a response
-    /// with the same status, headers and body, carrying the typed [`Error`] in its extensions
-    /// (read it with [`crate::error::take_captured`], or let `?` on the generated call do it).
+    /// A non-success answer (after retries), a failed token request, a timeout or a transport
+    /// failure comes back as a response carrying the typed [`Error`] in its extensions (read it
+    /// with [`take_captured`], or let `?` on the generated call do it). So this never returns
+    /// `Err`; the signature is progenitor's.
     pub async fn execute(
         &self,
         request: reqwest::Request,
@@ -114,394 +165,6 @@ impl Transport {
             latency_ms = Empty,
             trace_id = Empty,
         );
-        self.run(request, meta).instrument(span).await
-    }
-
-    async fn run(
-        &self,
-        request: reqwest::Request,
-        meta: &'static OperationMeta,
-    ) -> reqwest::Result<reqwest::Response> {
-        let inner = &*self.inner;
-        let span = tracing::Span::current();
-        let started = Instant::now();
-        let method = request.method().clone();
-        // A report run is recognised by its operation id, or by its URL should the operation
-        // table not know the call (`POST …/report-category/{c}/reports/{id}/data`).
-        let url_report = report_id(request.url().path()).filter(|_| {
-            method == Method::POST && request.url().path().contains("/report-category/")
-        });
-        let report_data = meta.operation_id == REPORT_DATA_OPERATION || url_report.is_some();
-        let report = if report_data {
-            url_report.or_else(|| report_id(request.url().path()))
-        } else {
-            None
-        };
-        let is_get = method == Method::GET;
-        let names = [meta.operation_id, meta.method_name];
-        let may_repeat = inner.retry.may_repeat(&method, &names);
-
-        // Held across attempts: a retry is still the same call in flight.
-        let cap = names
-            .iter()
-            .find_map(|name| inner.limits.concurrency.get(*name));
-        let _permit = match cap {
-            Some(semaphore) => {
-                let waiting = Instant::now();
-                let permit = semaphore
-                    .clone()
-                    .acquire_owned()
-                    .await
-                    .expect("semaphore is never closed");
-                let waited = waiting.elapsed();
-                if !waited.is_zero() {
-                    tracing::debug!(
-                        waited_ms = waited.as_millis() as u64,
-                        "waited for a concurrency slot"
-                    );
-                }
-                Some(permit)
-            }
-            None => None,
-        };
-
-        let mut template = Some(request);
-        let mut attempt = 0u32;
-        let mut failures = 0u32;
-        let mut refreshed = false;
-        loop {
-            attempt += 1;
-            span.record("attempt", attempt);
-            self.pace(report.as_deref()).await;
-
-            let token = match inner.tokens.token().await {
-                Ok(token) => token,
-                Err(err) => {
-                    failures += 1;
-                    // The API was not called yet, so any method may wait and try again when the
-                    // token endpoint itself had a transient failure.
-                    let transient = matches!(
-                        err,
-                        Error::Auth {
-                            reason: AuthFailure::ServerError | AuthFailure::Unreachable,
-                            ..
-                        }
-                    );
-                    if transient {
-                        if let Some(wait) = self.next_wait(failures, None, started) {
-                            tracing::debug!(
-                                attempt,
-                                wait_ms = wait.as_millis() as u64,
-                                error = %err,
-                                "token endpoint failed; retrying"
-                            );
-                            tokio::time::sleep(wait).await;
-                            continue;
-                        }
-                    }
-                    tracing::debug!(error = %err, "no access token");
-                    let url = template.as_ref().expect("not sent yet").url().clone();
-                    return Ok(token_failure(err, url));
-                }
-            };
-
-            // A request whose body cannot be cloned (a stream) is sent once, as is.
-            let mut request = match template.as_ref().and_then(reqwest::Request::try_clone) {
-                Some(copy) => copy,
-                None => template.take().expect("a request is left to send"),
-            };
-            let can_repeat = template.is_some();
-
-            set_headers(
-                request.headers_mut(),
-                &token.secret,
-                &inner.app_key,
-                &inner.user_agent,
-            );
-            if request.timeout().is_none() {
-                *request.timeout_mut() = inner.request_timeout;
-            }
-
-            let origin = request.url().clone();
-            let sent_headers = is_get.then(|| request.headers().clone());
-            let sent = Instant::now();
-            let result = match inner.http.execute(request).await {
-                Ok(response) if redirect::is_followed(&method, response.status()) => {
-                    let headers = sent_headers.unwrap_or_default();
-                    redirect::follow(
-                        &inner.http,
-                        response,
-                        &origin,
-                        &headers,
-                        inner.request_timeout,
-                    )
-                    .await
-                }
-                other => other,
-            };
-            span.record("latency_ms", sent.elapsed().as_millis() as u64);
-
-            let response = match result {
-                Ok(response) => response,
-                Err(err) => {
-                    failures += 1;
-                    if can_repeat && classify_transport_error(&err, may_repeat) {
-                        if let Some(wait) = self.next_wait(failures, None, started) {
-                            tracing::debug!(
-                                attempt,
-                                wait_ms = wait.as_millis() as u64,
-                                error = %err,
-                                timeout = err.is_timeout(),
-                                "transport error; retrying"
-                            );
-                            tokio::time::sleep(wait).await;
-                            continue;
-                        }
-                    }
-                    tracing::debug!(attempt, error = %err, "transport error; giving up");
-                    return Err(err);
-                }
-            };
-
-            let status = response.status();
-            span.record("status", status.as_u16());
-            if let Some(trace_id) = trace_id_from_headers(response.headers()) {
-                span.record("trace_id", trace_id.as_str());
-            }
-            if !(status.is_client_error() || status.is_server_error()) {
-                tracing::debug!(
-                    status = status.as_u16(),
-                    latency_ms = sent.elapsed().as_millis() as u64,
-                    "response"
-                );
-                return Ok(response);
-            }
-
-            if status == StatusCode::UNAUTHORIZED && !refreshed && can_repeat {
-                refreshed = true;
-                tracing::debug!(
-                    attempt,
-                    "401: fetching a new access token and repeating the call once"
-                );
-                inner.tokens.invalidate(token.generation);
-                continue;
-            }
-
-            let head = Head::of(&response);
-            let body = response.bytes().await?;
-            let error = self.api_error(&head, &body, meta, &method, report_data);
-            if let Some(trace_id) = &error.trace_id {
-                span.record("trace_id", trace_id.as_str());
-            }
-            failures += 1;
-            if status == StatusCode::TOO_MANY_REQUESTS && !report_data {
-                // The tenant's budget is spent for every call, not only this one. (A report's
-                // 429 concerns that report alone.)
-                if let Some(wait) = error.retry_after {
-                    inner.limits.pause(wait.min(inner.retry.max_elapsed));
-                }
-            }
-            if can_repeat {
-                if let Verdict::Retry(server_wait) =
-                    classify_status(status, may_repeat, report_data, error.retry_after)
-                {
-                    if let Some(wait) = self.next_wait(failures, server_wait, started) {
-                        tracing::debug!(
-                            attempt,
-                            status = status.as_u16(),
-                            wait_ms = wait.as_millis() as u64,
-                            server_requested = server_wait.is_some(),
-                            "retrying"
-                        );
-                        tokio::time::sleep(wait).await;
-                        continue;
-                    }
-                }
-            }
-            tracing::debug!(
-                attempt,
-                status = status.as_u16(),
-                latency_ms = started.elapsed().as_millis() as u64,
-                "request failed"
-            );
-            return Ok(with_error(head, body, error.into()));
-        }
-    }
-
-    /// Waits for the tenant's request budget (and the report's, for report runs).
-    async fn pace(&self, report: Option<&str>) {
-        let limits = &self.inner.limits;
-        if let Some(wait) = limits.paused_for() {
-            tracing::debug!(
-                wait_ms = wait.as_millis() as u64,
-                "ServiceTitan asked this tenant to slow down (429); waiting"
-            );
-            tokio::time::sleep(wait).await;
-        }
-        if let Some(limiter) = &limits.requests {
-            let waited = limiter.acquire().await;
-            if !waited.is_zero() {
-                tracing::debug!(
-                    waited_ms = waited.as_millis() as u64,
-                    limit = limiter.description(),
-                    "rate limit wait"
-                );
-            }
-        }
-        if let (Some(limiter), Some(report)) = (&limits.reports, report) {
-            let waited = limiter.acquire(&report.to_owned()).await;
-            if !waited.is_zero() {
-                tracing::debug!(
-                    waited_ms = waited.as_millis() as u64,
-                    report_id = report,
-                    limit = limiter.description(),
-                    "report rate limit wait"
-                );
-            }
-        }
-    }
-
-    /// The wait before another attempt, or `None` when attempts or time are used up.
-    fn next_wait(
-        &self,
-        failures: u32,
-        server_wait: Option<Duration>,
-        started: Instant,
-    ) -> Option<Duration> {
-        let policy = &self.inner.retry;
-        if failures >= policy.max_attempts {
-            return None;
-        }
-        let wait = server_wait.unwrap_or_else(|| policy.backoff_for(failures));
-        if started.elapsed() + wait > policy.max_elapsed {
-            tracing::debug!(
-                wait_ms = wait.as_millis() as u64,
-                budget_ms = policy.max_elapsed.as_millis() as u64,
-                "the next wait would exceed the retry time budget; giving up"
-            );
-            return None;
-        }
-        Some(wait)
-    }
-
-    fn api_error(
-        &self,
-        head: &Head,
-        body: &Bytes,
-        meta: &'static OperationMeta,
-        method: &Method,
-        report_data: bool,
-    ) -> ApiError {
-        let mut error =
-            ApiError::from_head(head.status, &head.headers, Some(&head.url), Some(body));
-        error.operation_id = Some(meta.operation_id);
-        error.scopes = meta.scopes;
-        error.path_template = Some(meta.path);
-        error.method = Some(method.to_string());
-        if head.status == StatusCode::TOO_MANY_REQUESTS {
-            error.rate_limit = self.inner.limits.describe(report_data);
-        }
-        error
-    }
-}
-
-/// Sets `Authorization: Bearer …`, `ST-App-Key` and `User-Agent`; the first two are marked
-/// sensitive so that hyper and any `Debug` of the request keep them out of logs.
-fn set_headers(
-    headers: &mut HeaderMap,
-    token: &SecretString,
-    app_key: &HeaderValue,
-    user_agent: &HeaderValue,
-) {
-    let mut bearer = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
-        .unwrap_or_else(|_| HeaderValue::from_static("Bearer invalid-token"));
-    bearer.set_sensitive(true);
-    let mut app_key = app_key.clone();
-    app_key.set_sensitive(true);
-    headers.insert(AUTHORIZATION, bearer);
-    headers.insert(HeaderName::from_static(APP_KEY_HEADER), app_key);
-    headers.insert(USER_AGENT, user_agent.clone());
-}
-
-/// A response standing for a failed token request (the API was never called).
-fn token_failure(err: Error, url: url::Url) -> reqwest::Response {
-    let status = match &err {
-        Error::Auth {
-            reason: AuthFailure::Rejected,
-            ..
-        } => StatusCode::UNAUTHORIZED,
-        Error::Auth {
-            reason: AuthFailure::InvalidResponse,
-            ..
-        } => StatusCode::BAD_GATEWAY,
-        _ => StatusCode::SERVICE_UNAVAILABLE,
-    };
-    let body = serde_json::json!({ "title": err.to_string(), "status": status.as_u16() });
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    let head = Head {
-        status,
-        version: reqwest::Version::HTTP_11,
-        headers,
-        url,
-    };
-    with_error(head, Bytes::from(body.to_string()), err)
-}
-
-/// ServiceTitan's trace id from response headers, when one is present.
-pub(crate) fn trace_id_from_headers(headers: &HeaderMap) -> Option<String> {
-    for name in [
-        "x-trace-id",
-        "trace-id",
-        "traceid",
-        "x-correlation-id",
-        "request-id",
-        "x-request-id",
-    ] {
-        if let Some(value) = headers.get(name).and_then(|v| v.to_str().ok()) {
-            return Some(value.to_owned());
-        }
-    }
-    // W3C trace context: `00-<trace id>-<span id>-<flags>`.
-    let parent = headers.get("traceparent")?.to_str().ok()?;
-    parent.split('-').nth(1).map(str::to_owned)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secret_headers_are_sensitive() {
-        let mut headers = HeaderMap::new();
-        let token = SecretString::from("tok-123".to_owned());
-        set_headers(
-            &mut headers,
-            &token,
-            &HeaderValue::from_static("ak1.key"),
-            &HeaderValue::from_static(USER_AGENT_PREFIX),
-        );
-        assert_eq!(headers[AUTHORIZATION], "Bearer tok-123");
-        assert!(headers[AUTHORIZATION].is_sensitive());
-        assert_eq!(headers[APP_KEY_HEADER], "ak1.key");
-        assert!(headers[APP_KEY_HEADER].is_sensitive());
-        assert!(!headers[USER_AGENT].is_sensitive());
-        let shown = format!("{headers:?}");
-        assert!(
-            !shown.contains("tok-123") && !shown.contains("ak1.key"),
-            "{shown}"
-        );
-    }
-
-    #[test]
-    fn trace_ids_from_headers() {
-        let mut headers = HeaderMap::new();
-        headers.insert("traceparent", HeaderValue::from_static("00-abc123-def-01"));
-        assert_eq!(trace_id_from_headers(&headers).as_deref(), Some("abc123"));
-        headers.insert("x-trace-id", HeaderValue::from_static("t-1"));
-        assert_eq!(trace_id_from_headers(&headers).as_deref(), Some("t-1"));
+        Ok(pipeline::run(self, request, meta).instrument(span).await)
     }
 }

@@ -46,14 +46,24 @@ pub(crate) fn hop_headers(origin: &Url, target: &Url, headers: &HeaderMap) -> He
     out
 }
 
-/// Follows GET redirects from `response`, up to [`MAX_REDIRECTS`] hops.
+/// Why following redirects failed.
+#[derive(Debug)]
+pub(crate) enum RedirectError {
+    /// A hop could not be sent.
+    Http(reqwest::Error),
+    /// Still redirected after [`MAX_REDIRECTS`] hops (a loop, most likely).
+    TooMany(usize),
+}
+
+/// Follows GET redirects from `response`, up to [`MAX_REDIRECTS`] hops; a redirect without a
+/// usable `Location` is returned as it is.
 pub(crate) async fn follow(
     http: &reqwest::Client,
     mut response: Response,
     origin: &Url,
     headers: &HeaderMap,
     timeout: Option<std::time::Duration>,
-) -> reqwest::Result<Response> {
+) -> Result<Response, RedirectError> {
     for _ in 0..MAX_REDIRECTS {
         if !is_followed(&Method::GET, response.status()) {
             return Ok(response);
@@ -76,7 +86,10 @@ pub(crate) async fn follow(
         if let Some(t) = timeout {
             request = request.timeout(t);
         }
-        response = request.send().await?;
+        response = request.send().await.map_err(RedirectError::Http)?;
+    }
+    if is_followed(&Method::GET, response.status()) {
+        return Err(RedirectError::TooMany(MAX_REDIRECTS));
     }
     Ok(response)
 }
