@@ -144,6 +144,12 @@ pub enum Error {
         status: Option<StatusCode>,
     },
 
+    /// One record of a page or export batch could not be decoded into the generated type; the
+    /// typed streams yield this in the record's place and go on with its neighbours. It carries
+    /// the operation id, the JSON path of the failure and the record's raw JSON.
+    #[error(transparent)]
+    Record(Box<crate::records::RecordError>),
+
     /// The request could not be built (a required parameter is missing, a value is invalid).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -233,6 +239,14 @@ impl Error {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// The record that could not be decoded, for an [`Error::Record`] stream item.
+    pub fn record(&self) -> Option<&crate::records::RecordError> {
+        match self {
+            Error::Record(record) => Some(record),
             _ => None,
         }
     }

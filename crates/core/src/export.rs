@@ -10,7 +10,16 @@
 //! empty batches in a row, would make the stream request forever (and, for a repeated token,
 //! hand out the same records again). The batch that revealed it is still handed out (its records
 //! are new); the next poll ends the stream with [`Error::ExportStalled`] instead of a request.
+//!
+//! **Records that cannot be read.** A batch's `data` is decoded record by record
+//! ([`crate::records`]). A record that cannot be decoded is delivered too — in
+//! [`ExportBatch::failures`] (its position, the JSON path of the failure, its raw JSON, the
+//! operation id), and by [`records`] as an [`Error::Record`] item in its place, after which the
+//! stream goes on. A batch's checkpoint covers **all** its records, failed ones included: persist
+//! the failures (their raw JSON) with the records before the checkpoint, and resuming from it never
+//! skips a record that was not handed to you.
 
+use crate::records::{RecordError, Records};
 use crate::Error;
 use futures::{future, stream, Stream, TryStreamExt};
 use std::collections::HashSet;
@@ -25,8 +34,8 @@ pub trait Batch {
     fn has_more(&self) -> bool;
     /// The API's `continueFrom` token.
     fn continue_from(&self) -> Option<&str>;
-    /// The batch's records.
-    fn into_items(self) -> Vec<Self::Item>;
+    /// The batch's records, read and failed.
+    fn into_records(self) -> Records<Self::Item>;
 }
 
 /// An export envelope whose records are kept exactly as received (bytes, key order, fields the
@@ -50,16 +59,19 @@ impl Batch for RawBatch {
     fn continue_from(&self) -> Option<&str> {
         self.continue_from.as_deref()
     }
-    fn into_items(self) -> Vec<Self::Item> {
-        self.data.unwrap_or_default()
+    fn into_records(self) -> Records<Self::Item> {
+        Records::new(self.data.unwrap_or_default())
     }
 }
 
 /// One batch of an export, with the checkpoint to persist once its records are stored.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportBatch<T> {
-    /// The records, as received.
+    /// The records that were read, in order.
     pub items: Vec<T>,
+    /// The records that could not be read into `T` (each with its raw JSON); covered by
+    /// `checkpoint` like `items`, so store them before persisting it.
+    pub failures: Vec<RecordError>,
     /// The token to resume from after this batch (`from=<checkpoint>`); `None` only if the API
     /// sent none, in which case the previous checkpoint still stands.
     pub checkpoint: Option<String>,
@@ -117,9 +129,17 @@ impl Guard {
     }
 }
 
+impl<T> ExportBatch<T> {
+    /// Every record of the batch in the order the API sent it: `Ok` when read, `Err` when not.
+    pub fn into_results(self) -> impl Iterator<Item = Result<T, RecordError>> {
+        Records::from_parts(self.items, self.failures).into_results()
+    }
+}
+
 /// Batches from `from` (a saved checkpoint, a date, or `None` for the beginning), each fetched by
-/// `fetch(from)` when the stream is polled.
+/// `fetch(from)` when the stream is polled; record failures are named after `operation_id`.
 pub fn batches<B, F, Fut>(
+    operation_id: &'static str,
     from: Option<String>,
     fetch: F,
 ) -> impl Stream<Item = Result<ExportBatch<B::Item>, Error>>
@@ -138,7 +158,7 @@ where
             done: false,
             fetch,
         },
-        |mut st| async move {
+        move |mut st| async move {
             if st.done {
                 return Ok(None);
             }
@@ -157,12 +177,18 @@ where
             }
             // Without a new token there is no way forward: stop rather than refetch the same batch.
             st.done = !has_more || checkpoint.is_none();
-            let items = batch.into_items();
-            st.guard
-                .check(has_more, checkpoint.as_deref(), items.is_empty());
+            let mut records = batch.into_records();
+            records.set_operation(operation_id);
+            let (items, failures) = records.into_parts();
+            st.guard.check(
+                has_more,
+                checkpoint.as_deref(),
+                items.is_empty() && failures.is_empty(),
+            );
             Ok(Some((
                 ExportBatch {
                     items,
+                    failures,
                     checkpoint,
                     has_more,
                 },
@@ -172,13 +198,14 @@ where
     )
 }
 
-/// Flattens batches into records.
+/// Flattens batches into records, in order; a record that could not be read is an
+/// [`Error::Record`] item in its place, and the stream goes on.
 pub fn records<T, S>(batches: S) -> impl Stream<Item = Result<T, Error>>
 where
     S: Stream<Item = Result<ExportBatch<T>, Error>>,
 {
     batches
-        .map_ok(|b| stream::iter(b.items.into_iter().map(Ok)))
+        .map_ok(|b| stream::iter(b.into_results().map(crate::paging::record_result)))
         .try_flatten()
 }
 
@@ -205,6 +232,66 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct TestBatch {
+        #[serde(rename = "hasMore")]
+        has_more: bool,
+        #[serde(rename = "continueFrom")]
+        continue_from: Option<String>,
+        data: Records<i64>,
+    }
+
+    impl Batch for TestBatch {
+        type Item = i64;
+        fn has_more(&self) -> bool {
+            self.has_more
+        }
+        fn continue_from(&self) -> Option<&str> {
+            self.continue_from.as_deref()
+        }
+        fn into_records(self) -> Records<i64> {
+            self.data
+        }
+    }
+
+    fn fetch(from: Option<String>) -> future::Ready<Result<TestBatch, Error>> {
+        let body = match from.as_deref() {
+            None => r#"{"hasMore": true, "continueFrom": "t1", "data": [1, {"odd": true}, 3]}"#,
+            Some("t1") => r#"{"hasMore": false, "continueFrom": "t2", "data": [4]}"#,
+            Some(other) => panic!("unexpected from={other}"),
+        };
+        future::ready(Ok(serde_json::from_str(body).unwrap()))
+    }
+
+    #[tokio::test]
+    async fn a_bad_record_is_delivered_with_its_batch_and_checkpoint() {
+        let got: Vec<ExportBatch<i64>> = batches("Export_Jobs", None, fetch)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(got[0].items, [1, 3]);
+        assert_eq!(got[0].failures.len(), 1);
+        let failure = &got[0].failures[0];
+        assert_eq!(failure.operation_id, Some("Export_Jobs"));
+        assert_eq!(failure.raw_json(), r#"{"odd": true}"#);
+        assert_eq!(
+            got[0].checkpoint.as_deref(),
+            Some("t1"),
+            "the checkpoint covers the failure"
+        );
+        assert_eq!(got[1].items, [4]);
+        let flat: Vec<Result<i64, Error>> =
+            futures::StreamExt::collect(records(batches("Export_Jobs", None, fetch))).await;
+        let shape: Vec<Result<i64, usize>> = flat
+            .iter()
+            .map(|r| match r {
+                Ok(v) => Ok(*v),
+                Err(e) => Err(e.record().unwrap().index),
+            })
+            .collect();
+        assert_eq!(shape, [Ok(1), Err(1), Ok(3), Ok(4)]);
+    }
 
     #[tokio::test]
     async fn dedupe_by_drops_repeats_keeps_changes_and_errors() {

@@ -10,6 +10,7 @@
 //!   rate limits, retries, error capture);
 //! * [`error`] — the one error type users see;
 //! * [`types`] and [`lenient`] — the Rust types generated models use for dates, money and open enums;
+//! * [`records`] — a page's records decoded one by one, so one bad record keeps its neighbours;
 //! * [`client`] — the [`Client`] shared by every domain client and tenant.
 
 pub mod auth;
@@ -23,6 +24,7 @@ pub mod limit;
 pub mod operation;
 pub mod paging;
 pub mod raw;
+pub mod records;
 pub mod redact;
 pub mod retry;
 pub mod suggest;

@@ -149,13 +149,17 @@ pub async fn export_jobs(client: &servicetitan::Client, out: &Path) -> Result<Su
     export_to_jsonl(
         out,
         |from| {
-            servicetitan::export::batches(from, move |from: Option<String>| async move {
-                let query: Vec<(&str, &str)> =
-                    from.as_deref().map(|t| ("from", t)).into_iter().collect();
-                client
-                    .get_json::<RawBatch>(servicetitan::jpm::BASE_PATH, op.path, &query)
-                    .await
-            })
+            servicetitan::export::batches(
+                op.operation_id,
+                from,
+                move |from: Option<String>| async move {
+                    let query: Vec<(&str, &str)> =
+                        from.as_deref().map(|t| ("from", t)).into_iter().collect();
+                    client
+                        .get_json::<RawBatch>(servicetitan::jpm::BASE_PATH, op.path, &query)
+                        .await
+                },
+            )
         },
         |record: &Box<_>| Ok(RawValue::get(record).to_string()),
     )

@@ -1,0 +1,141 @@
+//! [`pages_concurrent`]: up to `n` page requests in flight once `totalCount` is known.
+
+use super::{empty_pages_error, Page, MAX_EMPTY_PAGES};
+use crate::Error;
+use futures::stream::FuturesOrdered;
+use futures::{stream, Stream, StreamExt};
+use std::future::Future;
+
+struct ConcurrentState<F, Fut: Future> {
+    fetch: F,
+    concurrency: usize,
+    first: i32,
+    started: bool,
+    done: bool,
+    /// Requests issued, answers not yet yielded, in page order.
+    in_flight: FuturesOrdered<Fut>,
+    /// The page number of the next answer to yield.
+    next_yield: i32,
+    /// The page number of the next request to issue.
+    next_issue: i32,
+    /// The last page the first page's `totalCount` announced (requested ahead, `concurrency` at a
+    /// time); beyond it pages are requested one at a time while `hasMore` says so.
+    planned_last: i32,
+    empty_run: u32,
+    seen: i64,
+}
+
+impl<F, Fut, P> ConcurrentState<F, Fut>
+where
+    P: Page,
+    F: FnMut(i32) -> Fut,
+    Fut: Future<Output = Result<P, Error>>,
+{
+    /// Updates the counters for the page just read; `Err` for too many empty pages.
+    fn account(&mut self, page: i32, envelope: &P) -> Result<(), Error> {
+        let len = envelope.item_count() as i64;
+        self.seen += len;
+        if envelope.has_more() {
+            if len == 0 {
+                self.empty_run += 1;
+                if self.empty_run >= MAX_EMPTY_PAGES {
+                    return Err(empty_pages_error(page));
+                }
+            } else {
+                self.empty_run = 0;
+            }
+        } else {
+            if let Some(total) = envelope.total_count() {
+                if total != self.seen && self.first == 1 {
+                    tracing::warn!(target: "servicetitan::paging", total, read = self.seen, "totalCount differs from the records read (records changed while paging?)");
+                }
+            }
+            self.done = true;
+            self.in_flight = FuturesOrdered::new();
+        }
+        Ok(())
+    }
+
+    /// After the first page: how far to request ahead.
+    fn plan(&mut self, envelope: &P) {
+        let size = envelope.item_count() as i64;
+        self.planned_last = match envelope.total_count() {
+            Some(total) if size > 0 && envelope.has_more() => {
+                let pages = (total.max(0) + size - 1) / size;
+                i32::try_from(pages).unwrap_or(i32::MAX).max(self.first)
+            }
+            _ => {
+                tracing::debug!(target: "servicetitan::paging", page = self.first, "no totalCount on the first page; reading the rest one page at a time");
+                self.first
+            }
+        };
+    }
+
+    fn issue(&mut self) {
+        while self.in_flight.len() < self.concurrency && self.next_issue <= self.planned_last {
+            self.in_flight.push_back((self.fetch)(self.next_issue));
+            self.next_issue += 1;
+        }
+        if self.in_flight.is_empty() {
+            // Past the announced total with `hasMore: true`: one page at a time.
+            self.in_flight.push_back((self.fetch)(self.next_issue));
+            self.next_issue += 1;
+        }
+    }
+}
+
+/// Pages from `first` on, like [`pages`], but with up to `concurrency` requests in flight once
+/// the first page's `totalCount` tells how many pages there are; pages are yielded in order.
+///
+/// `fetch(first)` should ask for the total (`includeTotal=true`); the generated
+/// `.pages_concurrent(n)` does. Without a total the remaining pages are read one at a time. A
+/// `concurrency` of 0 counts as 1. Each request still goes through the client's rate limiter.
+pub fn pages_concurrent<P, F, Fut>(
+    operation_id: &'static str,
+    first: i32,
+    concurrency: usize,
+    fetch: F,
+) -> impl Stream<Item = Result<P, Error>>
+where
+    P: Page,
+    F: FnMut(i32) -> Fut,
+    Fut: Future<Output = Result<P, Error>>,
+{
+    let first = first.max(1);
+    let state = ConcurrentState {
+        fetch,
+        concurrency: concurrency.max(1),
+        first,
+        started: false,
+        done: false,
+        in_flight: FuturesOrdered::new(),
+        next_yield: first,
+        next_issue: first,
+        planned_last: first,
+        empty_run: 0,
+        seen: 0,
+    };
+    stream::try_unfold(state, move |mut st| async move {
+        if st.done {
+            return Ok(None);
+        }
+        let page = st.next_yield;
+        let mut envelope = if st.started {
+            st.issue();
+            st.in_flight
+                .next()
+                .await
+                .expect("a request is in flight while not done")?
+        } else {
+            st.started = true;
+            st.next_issue = page + 1;
+            let envelope = (st.fetch)(page).await?;
+            st.plan(&envelope);
+            envelope
+        };
+        envelope.records_mut().set_operation(operation_id);
+        st.next_yield += 1;
+        st.account(page, &envelope)?;
+        Ok(Some((envelope, st)))
+    })
+}

@@ -1,0 +1,407 @@
+//! The records of a page or export batch, decoded one by one.
+//!
+//! A page's `data` is read as [`Records<T>`]: serde_json hands over each element's raw text and
+//! each is decoded on its own, so one record that cannot be read (a drift nobody foresaw) costs
+//! only that record. It is kept as a [`RecordError`] — its position, the JSON path of the
+//! failure inside it, serde's message and the record's raw JSON — and its neighbours are
+//! delivered. The streams attach the operation id and hand it to the user as an
+//! [`crate::Error::Record`] item, in the record's place.
+//!
+//! `Records<T>` dereferences to the records that were read (`page.data.len()`, `page.data[0]`,
+//! `for job in &page.data`); [`Records::failures`] lists the others; [`Records::into_results`]
+//! gives both, in the order the API sent them. Serializing writes both back, a failed record
+//! exactly as received. `null` (or a missing `data`) reads as no records.
+
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeSeq, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// serde_json's (stable, private) name for its raw-value protocol; see [`crate::lenient::decimal`].
+const RAW_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// A record of a page or batch that could not be decoded into the generated type.
+#[derive(Clone)]
+pub struct RecordError {
+    /// The operation whose response held it (set by the typed streams; `None` when the page was
+    /// decoded outside one, e.g. with `send()`).
+    pub operation_id: Option<&'static str>,
+    /// Position of the record in the page's or batch's `data` (0-based).
+    pub index: usize,
+    /// Where inside the record decoding failed (`customFields[2].value`; `.` for the record).
+    pub path: String,
+    /// serde's message.
+    pub message: String,
+    raw: Box<RawValue>,
+}
+
+impl RecordError {
+    /// The record exactly as the API sent it.
+    pub fn raw(&self) -> &RawValue {
+        &self.raw
+    }
+
+    /// The record's raw JSON text.
+    pub fn raw_json(&self) -> &str {
+        self.raw.get()
+    }
+}
+
+impl PartialEq for RecordError {
+    fn eq(&self, other: &Self) -> bool {
+        self.operation_id == other.operation_id
+            && self.index == other.index
+            && self.path == other.path
+            && self.message == other.message
+            && self.raw.get() == other.raw.get()
+    }
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: record {} of the page could not be read at `{}`: {} (the record, {} bytes of JSON, is kept in the error: `RecordError::raw_json`)",
+            self.operation_id.unwrap_or("response"),
+            self.index,
+            self.path,
+            self.message,
+            self.raw.get().len()
+        )
+    }
+}
+
+impl fmt::Debug for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN: usize = 256;
+        let raw = self.raw.get();
+        let cut = (0..=SHOWN.min(raw.len()))
+            .rev()
+            .find(|i| raw.is_char_boundary(*i))
+            .unwrap_or(0);
+        f.debug_struct("RecordError")
+            .field("operation_id", &self.operation_id)
+            .field("index", &self.index)
+            .field("path", &self.path)
+            .field("message", &self.message)
+            .field("raw", &&raw[..cut])
+            .finish()
+    }
+}
+
+impl std::error::Error for RecordError {}
+
+/// The records of one page or batch: those read, and those that could not be (see the module).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Records<T> {
+    items: Vec<T>,
+    failures: Vec<RecordError>,
+}
+
+impl<T> Default for Records<T> {
+    fn default() -> Self {
+        Records {
+            items: Vec::new(),
+            failures: Vec::new(),
+        }
+    }
+}
+
+impl<T> Records<T> {
+    /// Records that were all read.
+    pub fn new(items: Vec<T>) -> Self {
+        Records {
+            items,
+            failures: Vec::new(),
+        }
+    }
+
+    /// The records that could not be read, in order.
+    pub fn failures(&self) -> &[RecordError] {
+        &self.failures
+    }
+
+    /// How many records the API sent (read or not).
+    pub fn received(&self) -> usize {
+        self.items.len() + self.failures.len()
+    }
+
+    /// Names the operation in every failure (done by the typed streams).
+    pub fn set_operation(&mut self, operation_id: &'static str) {
+        for f in &mut self.failures {
+            f.operation_id = Some(operation_id);
+        }
+    }
+
+    /// The records read and the failures.
+    pub fn into_parts(self) -> (Vec<T>, Vec<RecordError>) {
+        (self.items, self.failures)
+    }
+
+    /// Rebuilds from [`Self::into_parts`].
+    pub fn from_parts(items: Vec<T>, failures: Vec<RecordError>) -> Self {
+        Records { items, failures }
+    }
+
+    /// Every record in the order the API sent it: `Ok` when read, `Err` when not.
+    pub fn into_results(self) -> impl Iterator<Item = Result<T, RecordError>> {
+        let mut items = self.items.into_iter();
+        let mut failures = self.failures.into_iter().peekable();
+        let total = items.len() + failures.len();
+        (0..total).filter_map(move |position| {
+            if failures.peek().is_some_and(|f| f.index == position) {
+                failures.next().map(Err)
+            } else {
+                items.next().map(Ok).or_else(|| failures.next().map(Err))
+            }
+        })
+    }
+}
+
+impl<T> std::ops::Deref for Records<T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        &self.items
+    }
+}
+
+impl<T> std::ops::DerefMut for Records<T> {
+    fn deref_mut(&mut self) -> &mut Vec<T> {
+        &mut self.items
+    }
+}
+
+impl<T> IntoIterator for Records<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Records<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+impl<T> From<Vec<T>> for Records<T> {
+    fn from(items: Vec<T>) -> Self {
+        Records::new(items)
+    }
+}
+
+impl<T: Serialize> Serialize for Records<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.received()))?;
+        let mut failures = self.failures.iter().peekable();
+        let mut items = self.items.iter();
+        for position in 0..self.received() {
+            match failures.peek() {
+                Some(f) if f.index == position => {
+                    seq.serialize_element(&failures.next().map(|f| &f.raw))?
+                }
+                _ => match items.next() {
+                    Some(item) => seq.serialize_element(item)?,
+                    None => seq.serialize_element(&failures.next().map(|f| &f.raw))?,
+                },
+            }
+        }
+        seq.end()
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Records<T> {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        de.deserialize_option(RecordsVisitor(PhantomData))
+    }
+}
+
+struct RecordsVisitor<T>(PhantomData<T>);
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for RecordsVisitor<T> {
+    type Value = Records<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of records")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Records<T>, E> {
+        Ok(Records::default())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Records<T>, E> {
+        Ok(Records::default())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<Records<T>, D::Error> {
+        de.deserialize_seq(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Records<T>, A::Error> {
+        let mut records = Records::<T>::default();
+        let mut index = 0;
+        while let Some(result) = seq.next_element_seed(RecordSeed::<T>(index, PhantomData))? {
+            match result {
+                Ok(item) => records.items.push(item),
+                Err(failure) => records.failures.push(*failure),
+            }
+            index += 1;
+        }
+        Ok(records)
+    }
+}
+
+/// One element: its raw text from serde_json, then decoded on its own.
+struct RecordSeed<T>(usize, PhantomData<T>);
+
+type Decoded<T> = Result<T, Box<RecordError>>;
+
+impl<'de, T: DeserializeOwned> de::DeserializeSeed<'de> for RecordSeed<T> {
+    type Value = Decoded<T>;
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Decoded<T>, D::Error> {
+        de.deserialize_newtype_struct(RAW_TOKEN, self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for RecordSeed<T> {
+    type Value = Decoded<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a record (read through serde_json)")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Decoded<T>, A::Error> {
+        let key: Option<String> = map.next_key()?;
+        if key.as_deref() != Some(RAW_TOKEN) {
+            return Err(de::Error::custom(
+                "records of a page are read through serde_json (raw values)",
+            ));
+        }
+        map.next_value_seed(RawRecord::<T>(self.0, PhantomData))
+    }
+}
+
+struct RawRecord<T>(usize, PhantomData<T>);
+
+impl<'de, T: DeserializeOwned> de::DeserializeSeed<'de> for RawRecord<T> {
+    type Value = Decoded<T>;
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Decoded<T>, D::Error> {
+        de.deserialize_str(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for RawRecord<T> {
+    type Value = Decoded<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a record's raw JSON")
+    }
+    fn visit_str<E: de::Error>(self, raw: &str) -> Result<Decoded<T>, E> {
+        Ok(decode_record(self.0, raw))
+    }
+}
+
+/// Decodes one record; on failure decodes it again with path tracking (only failures pay for
+/// it) and keeps its raw JSON.
+fn decode_record<T: DeserializeOwned>(index: usize, raw: &str) -> Decoded<T> {
+    if let Ok(item) = serde_json::from_str::<T>(raw) {
+        return Ok(item);
+    }
+    let mut de = serde_json::Deserializer::from_str(raw);
+    let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(_) => (".".to_string(), "trailing characters".to_string()),
+        Err(e) => (e.path().to_string(), e.into_inner().to_string()),
+    };
+    let raw = RawValue::from_string(raw.to_string())
+        .unwrap_or_else(|_| RawValue::from_string("null".into()).expect("null is JSON"));
+    tracing::warn!(target: "servicetitan::records", index, %path, %message, "a record could not be read; it is kept as a RecordError, its neighbours are delivered");
+    Err(Box::new(RecordError {
+        operation_id: None,
+        index,
+        path,
+        message,
+        raw,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+    struct Job {
+        id: i64,
+        #[serde(default)]
+        tags: Vec<i64>,
+    }
+
+    #[derive(Deserialize, Serialize)]
+    struct Page {
+        data: Records<Job>,
+    }
+
+    const PAGE: &str =
+        r#"{"data": [{"id": 1}, {"id": 2, "tags": [1, "x"]}, {"id": 3, "tags": [7]}, "odd"]}"#;
+
+    #[test]
+    fn a_bad_record_keeps_its_neighbours_its_path_and_its_raw_json() {
+        let page: Page = serde_json::from_str(PAGE).unwrap();
+        assert_eq!(page.data.len(), 2);
+        assert_eq!(
+            page.data[1],
+            Job {
+                id: 3,
+                tags: vec![7]
+            }
+        );
+        assert_eq!(page.data.received(), 4);
+        let f = &page.data.failures()[0];
+        assert_eq!((f.index, f.path.as_str()), (1, "tags[1]"));
+        assert_eq!(f.raw_json(), r#"{"id": 2, "tags": [1, "x"]}"#);
+        assert!(f.message.contains("invalid type"), "{}", f.message);
+        assert_eq!(page.data.failures()[1].raw_json(), r#""odd""#);
+        let order: Vec<Result<i64, usize>> = page
+            .data
+            .clone()
+            .into_results()
+            .map(|r| r.map(|j| j.id).map_err(|f| f.index))
+            .collect();
+        assert_eq!(order, [Ok(1), Err(1), Ok(3), Err(3)]);
+    }
+
+    #[test]
+    fn writing_back_keeps_failed_records_verbatim_and_in_place() {
+        let page: Page = serde_json::from_str(PAGE).unwrap();
+        assert_eq!(
+            serde_json::to_string(&page).unwrap(),
+            r#"{"data":[{"id":1,"tags":[]},{"id": 2, "tags": [1, "x"]},{"id":3,"tags":[7]},"odd"]}"#
+        );
+    }
+
+    #[test]
+    fn null_missing_and_value_sources() {
+        let page: Page = serde_json::from_str(r#"{"data": null}"#).unwrap();
+        assert_eq!(page.data.received(), 0);
+        let page: Page =
+            serde_json::from_value(serde_json::json!({"data": [{"id": 5}, {"id": "x"}]})).unwrap();
+        assert_eq!(page.data.len(), 1);
+        assert_eq!(page.data.failures()[0].path, "id");
+        let page: Page = serde_json::from_reader(PAGE.as_bytes()).unwrap();
+        assert_eq!(page.data.received(), 4);
+    }
+
+    #[test]
+    fn the_operation_is_named_once_set() {
+        let mut page: Page = serde_json::from_str(PAGE).unwrap();
+        page.data.set_operation("Jobs_GetList");
+        let text = page.data.failures()[0].to_string();
+        assert!(
+            text.starts_with("Jobs_GetList: record 1 of the page could not be read at `tags[1]`"),
+            "{text}"
+        );
+        assert!(
+            !text.contains(r#"{"id": 2"#),
+            "Display does not dump the record"
+        );
+    }
+}
