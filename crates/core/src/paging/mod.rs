@@ -34,10 +34,12 @@ use std::future::Future;
 
 mod concurrent;
 pub mod field;
+mod prefetch;
 #[cfg(test)]
 mod tests;
 
 pub use concurrent::pages_concurrent;
+pub use prefetch::{pages_prefetched, DEFAULT_PAGES_AHEAD};
 
 /// Consecutive empty pages with `hasMore: true` tolerated before giving up.
 pub const MAX_EMPTY_PAGES: u32 = 3;
