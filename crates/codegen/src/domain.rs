@@ -63,32 +63,6 @@ fn doc_for(op: &Operation) -> String {
     doc
 }
 
-/// Item type of a `data` array field (`Option<Vec<T>>` or `Vec<T>`).
-fn data_item_type(types: &[Item], envelope: &str) -> Option<Type> {
-    let s = types.iter().find_map(|i| match i {
-        Item::Struct(s) if s.ident == envelope => Some(s),
-        _ => None,
-    })?;
-    let field = s
-        .fields
-        .iter()
-        .find(|f| f.ident.as_ref().is_some_and(|i| i == "data"))?;
-    let mut ty = &field.ty;
-    for wrapper in ["Option", "Vec"] {
-        if let Type::Path(p) = ty {
-            let last = p.path.segments.last()?;
-            if last.ident == wrapper {
-                if let syn::PathArguments::AngleBracketed(a) = &last.arguments {
-                    if let Some(syn::GenericArgument::Type(t)) = a.args.first() {
-                        ty = t;
-                    }
-                }
-            }
-        }
-    }
-    Some(ty.clone())
-}
-
 fn qualify(ty: &Type) -> TokenStream {
     // Types from typify's `types` module are named bare inside it; at the crate root they need
     // the `types::` prefix, primitives and absolute paths do not.
@@ -256,35 +230,21 @@ pub fn items(
         ) else {
             continue;
         };
-        let Some(item_ty) = data_item_type(types, envelope) else {
+        // lossless: streams only for envelopes whose `data` is `Records<T>` (normalize::lossless).
+        let Some(item_ty) = crate::envelopes::records_item_type(types, envelope) else {
             continue;
         };
         // `types::X` works both at the crate root and inside progenitor's `builder` module, which
         // imports `super::types`.
         let item_ty = qualify(&item_ty);
         let env_ident = format_ident!("{}", envelope);
+        let op_id = &op.operation_id;
         if page_impls.insert(envelope.clone()) {
-            let trait_impl = if op.kind == OperationKind::PagedList {
-                quote! {
-                    #[allow(clippy::useless_conversion, clippy::unnecessary_cast)]
-                    impl ::servicetitan_core::paging::Page for types::#env_ident {
-                        type Item = #item_ty;
-                        fn has_more(&self) -> bool { ::servicetitan_core::paging::field::flag(&self.has_more) }
-                        fn total_count(&self) -> ::std::option::Option<i64> { ::servicetitan_core::paging::field::count(&self.total_count) }
-                        fn item_count(&self) -> usize { ::servicetitan_core::paging::field::len(&self.data) }
-                        fn into_items(self) -> ::std::vec::Vec<#item_ty> { ::servicetitan_core::paging::field::items(self.data) }
-                    }
-                }
-            } else {
-                quote! {
-                    impl ::servicetitan_core::export::Batch for types::#env_ident {
-                        type Item = #item_ty;
-                        fn has_more(&self) -> bool { ::servicetitan_core::paging::field::flag(&self.has_more) }
-                        fn continue_from(&self) -> ::std::option::Option<&str> { ::servicetitan_core::paging::field::text(&self.continue_from) }
-                        fn into_items(self) -> ::std::vec::Vec<#item_ty> { ::servicetitan_core::paging::field::items(self.data) }
-                    }
-                }
-            };
+            let trait_impl = crate::envelopes::envelope_impl(
+                envelope,
+                &item_ty,
+                op.kind == OperationKind::PagedList,
+            );
             root_extra.push(trait_impl);
         }
         let stream_impl = if op.kind == OperationKind::PagedList {
@@ -304,7 +264,7 @@ pub fn items(
                     /// the builder's `page` (default 1) and stopping after `hasMore: false`.
                     pub fn pages(self) -> impl ::futures::Stream<Item = ::std::result::Result<types::#env_ident, ::servicetitan_core::Error>> + 'a {
                         let first = ::servicetitan_core::paging::field::start_page(&self.page);
-                        ::servicetitan_core::paging::pages(first, move |page| {
+                        ::servicetitan_core::paging::pages(#op_id, first, move |page| {
                             let request = self.clone().page(page);
                             async move { request.send().await.map(|r| r.into_inner()).map_err(::servicetitan_core::Error::from) }
                         })
@@ -326,7 +286,7 @@ pub fn items(
                     /// client's rate limiter. See [`servicetitan_core::paging::pages_concurrent`].
                     pub fn pages_concurrent(self, concurrency: usize) -> impl ::futures::Stream<Item = ::std::result::Result<types::#env_ident, ::servicetitan_core::Error>> + 'a {
                         let first = ::servicetitan_core::paging::field::start_page(&self.page);
-                        ::servicetitan_core::paging::pages_concurrent(first, concurrency, move |page| {
+                        ::servicetitan_core::paging::pages_concurrent(#op_id, first, concurrency, move |page| {
                             let request = self.clone().page(page);
                             let request = #ask_total;
                             async move { request.send().await.map(|r| r.into_inner()).map_err(::servicetitan_core::Error::from) }
@@ -347,7 +307,7 @@ pub fn items(
                     /// `hasMore: false` ("caught up; come back in a few minutes").
                     pub fn batches(self) -> impl ::futures::Stream<Item = ::std::result::Result<::servicetitan_core::export::ExportBatch<#item_ty>, ::servicetitan_core::Error>> + 'a {
                         let from = ::servicetitan_core::paging::field::start_from(&self.from);
-                        ::servicetitan_core::export::batches(from, move |from| {
+                        ::servicetitan_core::export::batches(#op_id, from, move |from| {
                             let request = match from { Some(token) => self.clone().from(token), None => self.clone() };
                             async move { request.send().await.map(|r| r.into_inner()).map_err(::servicetitan_core::Error::from) }
                         })

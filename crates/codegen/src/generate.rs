@@ -5,7 +5,8 @@
 //! 3. run progenitor (builder interface, merged tags, `Transport` as inner type, hooks expected);
 //! 4. post-process the syntax tree ([`crate::postprocess`]): open enums, lenient dates;
 //! 5. add the SDK's own items ([`crate::domain`]): the tenant-bound `Api` client, the operation
-//!    table, the `exec` hook, streams for paged lists and exports, and the upload methods.
+//!    table, the `exec` hook, streams for paged lists and exports, and the upload methods;
+//! 6. the decoding table of the all-operations check ([`crate::decoders`]).
 
 use crate::inventory::{self, Operation, OperationKind};
 use crate::manifest::Module;
@@ -103,6 +104,16 @@ pub fn generate_module(
         .unwrap_or_default();
     let extra = domain::items(module, &operations, &normalized.uploads, &setters, &types)
         .map_err(|e| err("domain", e))?;
+    let builder_items: Vec<syn::Item> = file
+        .items
+        .iter()
+        .find_map(|i| match i {
+            syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|c| c.1.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let decoders = crate::decoders::table(&operations, &builder_items, &types);
+    let decoders: syn::Item = syn::parse2(decoders).map_err(|e| err("decoders", e.to_string()))?;
     for item in &mut file.items {
         if let syn::Item::Mod(m) = item {
             if m.ident == "builder" {
@@ -113,6 +124,7 @@ pub fn generate_module(
         }
     }
     file.items.extend(extra.items);
+    file.items.push(decoders);
 
     let generated = operations
         .iter()

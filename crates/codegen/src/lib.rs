@@ -7,10 +7,13 @@
 //! * [`build`] — the entry point the domain crates' build scripts call.
 
 pub mod build;
+pub mod decoders;
 pub mod diff;
 pub mod domain;
+pub mod envelopes;
 pub mod generate;
 pub mod inventory;
+pub mod lenient_fields;
 pub mod manifest;
 pub mod normalize;
 pub mod patches;

@@ -6,9 +6,8 @@
 //!   to. Parsing from a string (`FromStr`, `TryFrom<&str>`) accepts only documented values, and
 //!   users cannot construct an `UnknownValue`, so requests send only known values (or echo back
 //!   a value the server itself sent).
-//! * **Lenient dates.** Fields typed `servicetitan_core::types::{DateTime, Date}` get a
-//!   `deserialize_with` from `servicetitan_core::lenient` (fractions up to 7 digits, no offset
-//!   read as UTC; an unreadable optional value becomes `None`).
+//! * **Lenient fields** ([`crate::lenient_fields`]): dates, decimals, null lists and records get
+//!   the `servicetitan_core::lenient` (de)serializers.
 //! * It also records the parameter types of every operation builder's setters, which the domain
 //!   client needs to take required parameters positionally.
 
@@ -31,7 +30,7 @@ pub fn process(file: &mut syn::File) -> Setters {
                 if let Some((_, items)) = &mut m.content {
                     open_enums(items);
                 }
-                LenientDates.visit_item_mod_mut(m);
+                crate::lenient_fields::LenientFields.visit_item_mod_mut(m);
             }
             "builder" => {
                 if let Some((_, items)) = &m.content {
@@ -245,56 +244,11 @@ fn open_enum(e: &ItemEnum) -> TokenStream {
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                // Any JSON value (an integer where the spec promised a string…) reads as its text.
+                let value = ::servicetitan_core::lenient::enum_text(deserializer)?;
                 ::std::result::Result::Ok(Self::known(&value).unwrap_or_else(|| {
                     Self::#unknown(::servicetitan_core::types::UnknownValue::from_server(value))
                 }))
-            }
-        }
-    }
-}
-
-/// Which lenient deserializer a field type needs, if any.
-fn lenient_fn(ty: &Type) -> Option<&'static str> {
-    let text = quote!(#ty).to_string().replace(' ', "");
-    match text.as_str() {
-        "::servicetitan_core::types::DateTime" => Some("::servicetitan_core::lenient::datetime"),
-        "::servicetitan_core::types::Date" => Some("::servicetitan_core::lenient::date"),
-        "::std::option::Option<::servicetitan_core::types::DateTime>" => {
-            Some("::servicetitan_core::lenient::option_datetime")
-        }
-        "::std::option::Option<::servicetitan_core::types::Date>" => {
-            Some("::servicetitan_core::lenient::option_date")
-        }
-        _ => None,
-    }
-}
-
-struct LenientDates;
-
-impl VisitMut for LenientDates {
-    fn visit_item_struct_mut(&mut self, s: &mut syn::ItemStruct) {
-        if !has_derive(&s.attrs, "Deserialize") {
-            return;
-        }
-        for field in s.fields.iter_mut() {
-            if let Some(func) = lenient_fn(&field.ty) {
-                let is_option = func.contains("option_");
-                let has_default = field.attrs.iter().any(|a| {
-                    a.path().is_ident("serde")
-                        && a.meta.require_list().is_ok_and(|l| {
-                            l.tokens
-                                .to_string()
-                                .split(',')
-                                .any(|t| t.trim() == "default")
-                        })
-                });
-                let attr: Attribute = if is_option && !has_default {
-                    syn::parse_quote!(#[serde(default, deserialize_with = #func)])
-                } else {
-                    syn::parse_quote!(#[serde(deserialize_with = #func)])
-                };
-                field.attrs.push(attr);
             }
         }
     }

@@ -310,7 +310,15 @@ fn decode_record<T: DeserializeOwned>(index: usize, raw: &str) -> Decoded<T> {
     let mut de = serde_json::Deserializer::from_str(raw);
     let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(_) => (".".to_string(), "trailing characters".to_string()),
-        Err(e) => (e.path().to_string(), e.into_inner().to_string()),
+        // A decimal is read through serde_json's raw-value protocol, whose marker key shows up
+        // as a path segment: not part of the record's shape.
+        Err(e) => (
+            e.path()
+                .to_string()
+                .replace(&format!(".{RAW_TOKEN}"), "")
+                .replace(RAW_TOKEN, "."),
+            e.into_inner().to_string(),
+        ),
     };
     let raw = RawValue::from_string(raw.to_string())
         .unwrap_or_else(|_| RawValue::from_string("null".into()).expect("null is JSON"));

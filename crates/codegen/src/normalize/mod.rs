@@ -6,11 +6,13 @@
 //! after error responses are gone (so error models are not counted as response models).
 
 pub mod formats;
+pub mod lossless;
 pub mod names;
 pub mod params;
 pub mod required;
 pub mod responses;
 pub mod schema31;
+pub mod unions;
 pub mod uploads;
 pub mod walk;
 
@@ -75,8 +77,12 @@ pub fn normalize(mut doc: Value) -> Result<Normalized, String> {
         schema31::drop_string_constraints(s);
         formats::map_formats(s);
     });
+    unions::merge_object_unions(&mut doc);
     prune_unused_schemas(&mut doc);
+    let response_schemas = required::response_schemas(&doc);
+    lossless::widen_response_integers(&mut doc, &response_schemas);
     required::relax_response_required(&mut doc);
+    lossless::records_for_envelopes(&mut doc);
     let renames = names::rename_schemas(&mut doc);
 
     let openapi: openapiv3::OpenAPI = serde_path_to_error(&doc)?;

@@ -29,7 +29,7 @@
 
 use crate::records::Records;
 use crate::Error;
-use futures::{stream, Stream, StreamExt, TryStreamExt};
+use futures::{stream, Stream, TryStreamExt};
 use std::future::Future;
 
 mod concurrent;
