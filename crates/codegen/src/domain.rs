@@ -53,7 +53,7 @@ fn doc_for(op: &Operation) -> String {
     doc.push_str(&format!("\n\nOperation id: `{}`.", op.operation_id));
     match op.kind {
         OperationKind::PagedList => doc.push_str(
-            "\n\nPaged list: `.stream()` yields every item, `.pages()` every page, both fetched lazily.",
+            "\n\nPaged list: `.stream()` yields every item, `.pages()` every page, both reading a few pages ahead.",
         ),
         OperationKind::Export => doc.push_str(
             "\n\nExport: `.batches()` yields each batch with its continuation token; `.stream()` every record.",
@@ -248,7 +248,7 @@ pub fn items(
             root_extra.push(trait_impl);
         }
         let stream_impl = if op.kind == OperationKind::PagedList {
-            // `.pages_concurrent(n)` asks for `totalCount` on the first page (when it can).
+            // `.pages()` and `.pages_concurrent(n)` ask for `totalCount` on the first page (when they can).
             let ask_total = if op.parameters.iter().any(|p| p.name == "includeTotal") {
                 quote!(if page == first {
                     request.include_total(true)
@@ -260,19 +260,23 @@ pub fn items(
             };
             quote! {
                 impl<'a> #builder_ident<'a> {
-                    /// Every page, requested lazily (the next page only when polled), starting at
-                    /// the builder's `page` (default 1) and stopping after `hasMore: false`.
+                    /// Every page, in order, from the builder's `page` (default 1) to `hasMore: false`,
+                    /// reading up to [`DEFAULT_PAGES_AHEAD`](::servicetitan_core::paging::DEFAULT_PAGES_AHEAD)
+                    /// pages ahead of the consumer (the first asks for `totalCount`); see
+                    /// [`servicetitan_core::paging::pages_read_ahead`]. `.pages_concurrent(1)` reads lazily.
                     pub fn pages(self) -> impl ::futures::Stream<Item = ::std::result::Result<types::#env_ident, ::servicetitan_core::Error>> + 'a {
                         let first = ::servicetitan_core::paging::field::start_page(&self.page);
-                        ::servicetitan_core::paging::pages(#op_id, first, move |page| {
+                        let ahead = ::servicetitan_core::paging::DEFAULT_PAGES_AHEAD;
+                        ::servicetitan_core::paging::pages_read_ahead(#op_id, first, ahead, move |page| {
                             let request = self.clone().page(page);
+                            let request = #ask_total;
                             async move { request.send().await.map(|r| r.into_inner()).map_err(::servicetitan_core::Error::from) }
                         })
                     }
 
-                    /// Every item of every page, requested lazily. See [`Self::pages`].
+                    /// Every item of every page, in order, pages read ahead as in [`Self::pages`].
                     pub fn stream(self) -> impl ::futures::Stream<Item = ::std::result::Result<#item_ty, ::servicetitan_core::Error>> + 'a {
-                        ::servicetitan_core::paging::items(self.pages())
+                        ::servicetitan_core::paging::items_read_ahead(self.pages())
                     }
 
                     /// Reads every item of every page into a `Vec`.

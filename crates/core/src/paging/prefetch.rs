@@ -72,7 +72,11 @@ where
     }
 }
 
-fn launch<P, Fut>(fut: Fut) -> InFlight<Fut>
+fn in_place<Fut: Future>(fut: Fut) -> InFlight<Fut> {
+    InFlight::InPlace(Box::pin(fut))
+}
+
+fn spawned<P, Fut>(fut: Fut) -> InFlight<Fut>
 where
     Fut: Future<Output = Result<P, Error>> + Send + 'static,
     P: Send + 'static,
@@ -83,8 +87,9 @@ where
     }
 }
 
-struct Ahead<F, Fut: Future> {
+struct Ahead<F, P, Fut: Future<Output = Result<P, Error>>> {
     fetch: F,
+    launch: fn(Fut) -> InFlight<Fut>,
     ahead: usize,
     first: i32,
     done: bool,
@@ -97,20 +102,20 @@ struct Ahead<F, Fut: Future> {
     seen: i64,
 }
 
-impl<F, Fut, P> Ahead<F, Fut>
+impl<F, Fut, P> Ahead<F, P, Fut>
 where
-    P: Page + Send + 'static,
+    P: Page,
     F: FnMut(i32) -> Fut,
-    Fut: Future<Output = Result<P, Error>> + Send + 'static,
+    Fut: Future<Output = Result<P, Error>>,
 {
     fn push(&mut self) {
         let fut = (self.fetch)(self.next_issue);
-        self.in_flight.push_back(launch(fut));
+        self.in_flight.push_back((self.launch)(fut));
         self.next_issue += 1;
     }
 
     /// Requests ahead of the page about to be handed out (see the module docs).
-    fn read_ahead(&mut self) {
+    fn issue_ahead(&mut self) {
         while self.in_flight.len() < self.ahead {
             let within_total = self.next_issue <= self.planned_last;
             // Past the total (or without one) only the last page's `hasMore` vouches for the next.
@@ -153,8 +158,8 @@ where
     }
 }
 
-/// Pages from `first` on, in order, with up to `ahead` requests issued ahead of the consumer (on
-/// their own tasks inside a tokio runtime); see the module docs. `fetch(first)` should ask for the
+/// Pages from `first` on, in order, with up to `ahead` requests issued ahead of the consumer, each
+/// on its own task inside a tokio runtime (see the module docs). `fetch(first)` should ask for the
 /// total (`includeTotal=true`). Record failures are named after `operation_id`.
 pub fn pages_prefetched<P, F, Fut>(
     operation_id: &'static str,
@@ -167,9 +172,42 @@ where
     F: FnMut(i32) -> Fut,
     Fut: Future<Output = Result<P, Error>> + Send + 'static,
 {
+    read_ahead(operation_id, first, ahead, fetch, spawned::<P, Fut>)
+}
+
+/// [`pages_prefetched`] for request futures that borrow (and so cannot be spawned): the requests
+/// ahead are polled by the stream itself. Flatten it with [`super::items_read_ahead`], which keeps
+/// polling them while the consumer works through the current page.
+pub fn pages_read_ahead<P, F, Fut>(
+    operation_id: &'static str,
+    first: i32,
+    ahead: usize,
+    fetch: F,
+) -> impl Stream<Item = Result<P, Error>>
+where
+    P: Page,
+    F: FnMut(i32) -> Fut,
+    Fut: Future<Output = Result<P, Error>>,
+{
+    read_ahead(operation_id, first, ahead, fetch, in_place::<Fut>)
+}
+
+fn read_ahead<P, F, Fut>(
+    operation_id: &'static str,
+    first: i32,
+    ahead: usize,
+    fetch: F,
+    launch: fn(Fut) -> InFlight<Fut>,
+) -> impl Stream<Item = Result<P, Error>>
+where
+    P: Page,
+    F: FnMut(i32) -> Fut,
+    Fut: Future<Output = Result<P, Error>>,
+{
     let first = first.max(1);
     let state = Ahead {
         fetch,
+        launch,
         ahead,
         first,
         done: false,
@@ -200,7 +238,7 @@ where
         st.next_yield += 1;
         st.account(page, &envelope)?;
         if !st.done {
-            st.read_ahead();
+            st.issue_ahead();
         }
         Ok(Some((envelope, st)))
     })

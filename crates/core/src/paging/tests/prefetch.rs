@@ -11,6 +11,7 @@ async fn pages_are_requested_ahead_while_the_consumer_holds_one() {
     let mut pages = std::pin::pin!(pages_prefetched("Test_List", 1, 3, list.fetch()));
     let first = pages.next().await.unwrap().unwrap();
     assert_eq!(first.page, 1);
+    tokio::task::yield_now().await; // the spawned requests start
     // The next three went out before page 1 was handed over, and run while the consumer works.
     assert_eq!(list.requested(), [1, 2, 3, 4]);
     tokio::time::sleep(Duration::from_millis(150)).await;
@@ -50,6 +51,7 @@ async fn without_a_total_the_next_page_is_prefetched() {
     let list = FakeList::new(45, 10, false, FLAT);
     let mut pages = std::pin::pin!(pages_prefetched("Test_List", 1, 4, list.fetch()));
     assert_eq!(pages.next().await.unwrap().unwrap().page, 1);
+    tokio::task::yield_now().await;
     assert_eq!(list.requested(), [1, 2], "one page ahead, on `hasMore` alone");
     let rest = page_numbers(pages).await;
     assert_eq!(rest, [2, 3, 4, 5]);
@@ -128,4 +130,31 @@ fn outside_a_runtime_requests_are_polled_in_place() {
     let script = vec![(1, 10, true, Some(25)), (2, 10, true, None), (3, 5, false, None)];
     let s = pages_prefetched("Test_List", 1, 2, scripted(script, Arc::clone(&requested)));
     assert_eq!(futures::executor::block_on(page_numbers(s)), [1, 2, 3]);
+}
+
+/// Ten records a page, 100 ms a request; the consumer spends 10 ms on each record.
+async fn slow_consumer<S: Stream<Item = Result<i64, Error>>>(records: S) -> Duration {
+    let started = Instant::now();
+    let mut records = std::pin::pin!(records);
+    let mut n = 0;
+    while let Some(r) = records.next().await {
+        r.unwrap();
+        n += 1;
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(n, 30);
+    started.elapsed()
+}
+
+#[tokio::test(start_paused = true)]
+async fn requests_polled_in_place_progress_while_the_consumer_works() {
+    let list = FakeList::new(30, 10, true, FLAT);
+    let pages = pages_read_ahead("Test_List", 1, 2, list.fetch());
+    // Page 1 at 100 ms; pages 2 and 3 fetched during the consumer's 100 ms on page 1.
+    let elapsed = slow_consumer(items_read_ahead(pages)).await;
+    assert_eq!(elapsed, Duration::from_millis(400));
+    // Plain `items` leaves them still until page 1 is used up: 100 ms later.
+    let list = FakeList::new(30, 10, true, FLAT);
+    let pages = pages_read_ahead("Test_List", 1, 2, list.fetch());
+    assert_eq!(slow_consumer(items(pages)).await, Duration::from_millis(500));
 }
