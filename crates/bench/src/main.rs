@@ -19,7 +19,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "servicetitan-bench", about = "Benchmarks against servicetitan-mock")]
+#[command(
+    name = "servicetitan-bench",
+    about = "Benchmarks against servicetitan-mock"
+)]
 struct Args {
     #[command(subcommand)]
     command: Command,

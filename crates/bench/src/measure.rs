@@ -45,7 +45,11 @@ pub fn run(cmd: &mut Command) -> Result<Usage, BoxError> {
     let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let wall_s = started.elapsed().as_secs_f64();
     if reaped != pid {
-        return Err(format!("wait4 failed for {what}: {}", std::io::Error::last_os_error()).into());
+        return Err(format!(
+            "wait4 failed for {what}: {}",
+            std::io::Error::last_os_error()
+        )
+        .into());
     }
     if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
         return Err(format!("{what} failed (wait status {status}); stdout: {stdout}").into());
@@ -86,7 +90,10 @@ pub fn instructions(program: &str, args: &[&str]) -> Result<Option<u64>, BoxErro
     let stderr = String::from_utf8_lossy(&output.stderr);
     let refs = stderr
         .lines()
-        .find_map(|l| l.split_once("I   refs:").or_else(|| l.split_once("I refs:")))
+        .find_map(|l| {
+            l.split_once("I   refs:")
+                .or_else(|| l.split_once("I refs:"))
+        })
         .map(|(_, n)| n.trim().replace(',', ""))
         .and_then(|n| n.parse().ok());
     refs.map(Some)

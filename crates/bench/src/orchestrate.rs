@@ -108,7 +108,17 @@ fn me(cx: &Ctx, args: &[&str]) -> Command {
 fn p1(cx: &mut Ctx, latency: u64) -> Result<(), BoxError> {
     let records = cx.opts.records.to_string();
     let lat = latency.to_string();
-    let mock = mock(cx, &["--records", &records, "--rate-limit", "0", "--latency-ms", &lat])?;
+    let mock = mock(
+        cx,
+        &[
+            "--records",
+            &records,
+            "--rate-limit",
+            "0",
+            "--latency-ms",
+            &lat,
+        ],
+    )?;
     let url = mock.url.clone();
     if latency == 0 {
         save_page(cx, &url)?;
@@ -119,27 +129,54 @@ fn p1(cx: &mut Ctx, latency: u64) -> Result<(), BoxError> {
         format!("P1 +{latency} ms")
     };
     let mut runs: Vec<(&str, Command)> = vec![
-        (".stream()", me(cx, &["pull", "--url", &url, "--mode", "stream"])),
+        (
+            ".stream()",
+            me(cx, &["pull", "--url", &url, "--mode", "stream"]),
+        ),
         (
             ".stream_concurrent(8)",
-            me(cx, &["pull", "--url", &url, "--mode", "concurrent", "--concurrency", "8"]),
+            me(
+                cx,
+                &[
+                    "pull",
+                    "--url",
+                    &url,
+                    "--mode",
+                    "concurrent",
+                    "--concurrency",
+                    "8",
+                ],
+            ),
         ),
-        ("floor (reqwest+serde)", me(cx, &["pull", "--url", &url, "--mode", "floor"])),
+        (
+            "floor (reqwest+serde)",
+            me(cx, &["pull", "--url", &url, "--mode", "floor"]),
+        ),
     ];
     if let Some(python) = &cx.opts.python {
         let c = servicetitan_mock::Credentials::default();
         let mut cmd = Command::new(python);
-        cmd.args(["-c", SERVICEPYTAN, &url, &c.client_id, &c.client_secret, &c.app_key])
-            .arg(c.tenant_id.to_string());
+        cmd.args([
+            "-c",
+            SERVICEPYTAN,
+            &url,
+            &c.client_id,
+            &c.client_secret,
+            &c.app_key,
+        ])
+        .arg(c.tenant_id.to_string());
         runs.push(("servicepytan 0.4.2", cmd));
     }
     for (label, mut cmd) in runs {
         let (usage, tokens) = measured(cx, &mock, &mut cmd)?;
         let got = usage.json()["records"].as_u64();
         if got != Some(cx.opts.records) {
-            return Err(format!("{scenario} {label}: read {got:?} records, expected {records}").into());
+            return Err(
+                format!("{scenario} {label}: read {got:?} records, expected {records}").into(),
+            );
         }
-        cx.report.push(Row::new(&scenario, label, usage).tokens(tokens));
+        cx.report
+            .push(Row::new(&scenario, label, usage).tokens(tokens));
     }
     Ok(())
 }
@@ -161,7 +198,12 @@ fn page_file(work: &Path) -> PathBuf {
 fn p2(cx: &mut Ctx) -> Result<(), BoxError> {
     let mock = mock(cx, &["--rate-limit", "60"])?;
     let secs = cx.opts.limiter_secs.to_string();
-    let mut cmd = me(cx, &["limiter", "--url", &mock.url, "--tasks", "8", "--secs", &secs]);
+    let mut cmd = me(
+        cx,
+        &[
+            "limiter", "--url", &mock.url, "--tasks", "8", "--secs", &secs,
+        ],
+    );
     let (usage, _) = measured(cx, &mock, &mut cmd)?;
     let counters = cx.rt.block_on(mock.counters())?;
     let row = Row::new("P2 8 tasks, mock at 60/s", "SDK limiter (60/s)", usage)
@@ -176,7 +218,17 @@ fn p3(cx: &mut Ctx) -> Result<(), BoxError> {
     };
     for n in [cx.opts.export_records / 10, cx.opts.export_records] {
         let records = n.to_string();
-        let mock = mock(cx, &["--records", &records, "--rate-limit", "0", "--export-batch", "5000"])?;
+        let mock = mock(
+            cx,
+            &[
+                "--records",
+                &records,
+                "--rate-limit",
+                "0",
+                "--export-batch",
+                "5000",
+            ],
+        )?;
         let out = cx.opts.work.join(format!("export-{n}.jsonl"));
         let _ = std::fs::remove_file(&out);
         let _ = std::fs::remove_file(out.with_extension("jsonl.checkpoint"));
@@ -192,7 +244,8 @@ fn p3(cx: &mut Ctx) -> Result<(), BoxError> {
             return Err(format!("P3: the export wrote {lines} lines, expected {n}").into());
         }
         let label = format!("export_jobs example, {n} records");
-        cx.report.push(Row::new("P3 export to file", &label, usage).tokens(tokens));
+        cx.report
+            .push(Row::new("P3 export to file", &label, usage).tokens(tokens));
     }
     Ok(())
 }
@@ -234,10 +287,22 @@ fn p5(cx: &mut Ctx) -> Result<(), BoxError> {
     let mock = mock(cx, &["--rate-limit", "0"])?;
     let url = mock.url.clone();
     for via in ["sdk", "raw"] {
-        let mut cmd = me(cx, &["overhead", "--url", &url, "--via", via, "--n", "2000"]);
+        let mut cmd = me(
+            cx,
+            &["overhead", "--url", &url, "--via", via, "--n", "2000"],
+        );
         let (usage, _) = measured(cx, &mock, &mut cmd)?;
-        let per_call = per_rep(cx, &["overhead", "--url", &url, "--via", via, "--n"], 50, 250)?;
-        let label = if via == "sdk" { "SDK typed call" } else { "raw reqwest+serde" };
+        let per_call = per_rep(
+            cx,
+            &["overhead", "--url", &url, "--via", via, "--n"],
+            50,
+            250,
+        )?;
+        let label = if via == "sdk" {
+            "SDK typed call"
+        } else {
+            "raw reqwest+serde"
+        };
         let row = Row::new("P5 tiny call, sequential", label, usage)
             .extra("instructions_per_call", per_call.into());
         cx.report.push(row);
@@ -265,7 +330,12 @@ fn decode(cx: &mut Ctx) -> Result<(), BoxError> {
     for target in ["generated", "value", "ignored"] {
         let args = ["decode", "--file", &file, "--target", target, "--reps"];
         let per_page = per_rep(cx, &args, 1, 3)?;
-        let usage = measure::run(&mut me(cx, &["decode", "--file", &file, "--target", target, "--reps", "10"]))?;
+        let usage = measure::run(&mut me(
+            cx,
+            &[
+                "decode", "--file", &file, "--target", target, "--reps", "10",
+            ],
+        ))?;
         let label = match target {
             "generated" => "jpm::types::JobResponsePage",
             "value" => "serde_json::Value",

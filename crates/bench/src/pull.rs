@@ -33,7 +33,12 @@ impl Tally {
 }
 
 /// Runs one pull and prints `{"records": n, "id_sum": s}`.
-pub async fn run(url: &str, mode: Mode, concurrency: usize, page_size: i32) -> Result<(), BoxError> {
+pub async fn run(
+    url: &str,
+    mode: Mode,
+    concurrency: usize,
+    page_size: i32,
+) -> Result<(), BoxError> {
     let mut tally = Tally::default();
     match mode {
         Mode::Stream | Mode::Concurrent => {

@@ -182,7 +182,11 @@ impl Report {
                 verdict(rps >= 59.0 && throttled == 0.0 && p99 <= 3.0 * p50)
             ));
         }
-        let p3: Vec<&Row> = self.rows.iter().filter(|r| r.scenario.starts_with("P3")).collect();
+        let p3: Vec<&Row> = self
+            .rows
+            .iter()
+            .filter(|r| r.scenario.starts_with("P3"))
+            .collect();
         if let [small, big] = p3.as_slice() {
             let growth = big.usage.rss_mib / small.usage.rss_mib - 1.0;
             t.push(format!(

@@ -64,10 +64,9 @@ pub async fn limiter(url: &str, tasks: usize, secs: u64) -> Result<(), BoxError>
 pub async fn cold(url: &str, calls: usize) -> Result<(), BoxError> {
     let client = clients::sdk(url, Some(60))?;
     let api = client.jpm();
-    let results = futures::future::join_all(
-        (0..calls).map(|_| api.jobs_get_list().page_size(1).send()),
-    )
-    .await;
+    let results =
+        futures::future::join_all((0..calls).map(|_| api.jobs_get_list().page_size(1).send()))
+            .await;
     let ok = results.iter().filter(|r| r.is_ok()).count();
     println!("{}", serde_json::json!({"calls": calls, "ok": ok}));
     Ok(())

@@ -42,7 +42,11 @@ async fn export_ids(client: &Client, max_restarts: usize) -> (HashSet<i64>, usiz
         let mut batches = std::pin::pin!(export.batches());
         let result: Result<(), servicetitan::Error> = async {
             while let Some(batch) = batches.try_next().await? {
-                assert!(batch.failures.is_empty(), "undecodable records: {:?}", batch.failures);
+                assert!(
+                    batch.failures.is_empty(),
+                    "undecodable records: {:?}",
+                    batch.failures
+                );
                 for job in &batch.items {
                     assert!(ids.insert(job.id), "job {} arrived twice", job.id);
                 }
@@ -86,14 +90,23 @@ async fn an_export_through_faults_and_expiring_tokens_arrives_exactly_once() {
         counters.tokens_issued
     );
     assert_eq!(ids.len() as u64, records, "every record, each once");
-    assert!(counters.server_errors > 0 && counters.rate_limited > 0, "faults were injected");
-    assert!(counters.tokens_issued > 1, "tokens expired and were renewed during the export");
+    assert!(
+        counters.server_errors > 0 && counters.rate_limited > 0,
+        "faults were injected"
+    );
+    assert!(
+        counters.tokens_issued > 1,
+        "tokens expired and were renewed during the export"
+    );
 }
 
 /// `target/<profile>/examples/export_jobs`, built by the test step before this suite runs.
 fn export_example() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
     let example = profile_dir.join("examples").join("export_jobs");
     assert!(
         example.exists(),
@@ -134,7 +147,9 @@ async fn an_export_killed_at_random_points_resumes_to_the_complete_set() {
     let out = dir.path().join("jobs.jsonl");
     let mut kills = 0;
     for _ in 0..6 {
-        let mut child = export_command(&example, &mock, &out).spawn().expect("spawn");
+        let mut child = export_command(&example, &mock, &out)
+            .spawn()
+            .expect("spawn");
         let after = Duration::from_millis(rand::random_range(150..900));
         match tokio::time::timeout(after, child.wait()).await {
             Ok(status) => assert!(status.expect("wait").success(), "the export failed"),
@@ -149,7 +164,10 @@ async fn an_export_killed_at_random_points_resumes_to_the_complete_set() {
         .await
         .expect("final run");
     assert!(status.success(), "the resumed export failed");
-    assert!(kills > 0, "no run was killed mid-export: the test proved nothing");
+    assert!(
+        kills > 0,
+        "no run was killed mid-export: the test proved nothing"
+    );
 
     let text = std::fs::read_to_string(&out).expect("output");
     assert!(text.ends_with('\n'), "the file ends in a torn line");
@@ -160,14 +178,21 @@ async fn an_export_killed_at_random_points_resumes_to_the_complete_set() {
         let id = record["id"].as_i64().expect("a job id");
         assert!(ids.insert(id), "job {id} written twice (line {})", n + 1);
     }
-    assert_eq!(ids.len() as u64, records, "after {kills} kill(s): every job, once");
+    assert_eq!(
+        ids.len() as u64,
+        records,
+        "after {kills} kill(s): every job, once"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "reliability suite: run by .ci/run with --ignored"]
 async fn drifting_responses_never_lose_a_page() {
     let records = 12_000u64;
-    let config = MockConfig::default().records(records).drift(true).rate_limit(None);
+    let config = MockConfig::default()
+        .records(records)
+        .drift(true)
+        .rate_limit(None);
     let mock = MockServer::start(config).await.expect("mock");
     let client = client_for(&mock);
 

@@ -12,7 +12,7 @@ async fn pages_are_requested_ahead_while_the_consumer_holds_one() {
     let first = pages.next().await.unwrap().unwrap();
     assert_eq!(first.page, 1);
     tokio::task::yield_now().await; // the spawned requests start
-    // The next three went out before page 1 was handed over, and run while the consumer works.
+                                    // The next three went out before page 1 was handed over, and run while the consumer works.
     assert_eq!(list.requested(), [1, 2, 3, 4]);
     tokio::time::sleep(Duration::from_millis(150)).await;
     let started = Instant::now();
@@ -43,7 +43,11 @@ async fn order_is_kept_and_requests_stay_bounded() {
         .collect();
     assert_eq!(items, (0..95).collect::<Vec<_>>());
     assert_eq!(list.max_in_flight(), 3, "bounded by, and reaching, `ahead`");
-    assert_eq!(list.requested().len(), 10, "no page twice, none past the end");
+    assert_eq!(
+        list.requested().len(),
+        10,
+        "no page twice, none past the end"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -52,7 +56,11 @@ async fn without_a_total_the_next_page_is_prefetched() {
     let mut pages = std::pin::pin!(pages_prefetched("Test_List", 1, 4, list.fetch()));
     assert_eq!(pages.next().await.unwrap().unwrap().page, 1);
     tokio::task::yield_now().await;
-    assert_eq!(list.requested(), [1, 2], "one page ahead, on `hasMore` alone");
+    assert_eq!(
+        list.requested(),
+        [1, 2],
+        "one page ahead, on `hasMore` alone"
+    );
     let rest = page_numbers(pages).await;
     assert_eq!(rest, [2, 3, 4, 5]);
     assert_eq!(list.max_in_flight(), 1);
@@ -127,7 +135,11 @@ async fn empty_pages_with_has_more_are_bounded() {
 #[test]
 fn outside_a_runtime_requests_are_polled_in_place() {
     let requested = Arc::default();
-    let script = vec![(1, 10, true, Some(25)), (2, 10, true, None), (3, 5, false, None)];
+    let script = vec![
+        (1, 10, true, Some(25)),
+        (2, 10, true, None),
+        (3, 5, false, None),
+    ];
     let s = pages_prefetched("Test_List", 1, 2, scripted(script, Arc::clone(&requested)));
     assert_eq!(futures::executor::block_on(page_numbers(s)), [1, 2, 3]);
 }
@@ -156,5 +168,8 @@ async fn requests_polled_in_place_progress_while_the_consumer_works() {
     // Plain `items` leaves them still until page 1 is used up: 100 ms later.
     let list = FakeList::new(30, 10, true, FLAT);
     let pages = pages_read_ahead("Test_List", 1, 2, list.fetch());
-    assert_eq!(slow_consumer(items(pages)).await, Duration::from_millis(500));
+    assert_eq!(
+        slow_consumer(items(pages)).await,
+        Duration::from_millis(500)
+    );
 }
