@@ -72,7 +72,8 @@ pub fn run(opts: Options) -> Result<(), BoxError> {
         opts,
     };
     p1(&mut cx, 0)?;
-    p1(&mut cx, cx.opts.latency_ms)?;
+    let latency = cx.opts.latency_ms;
+    p1(&mut cx, latency)?;
     p2(&mut cx)?;
     p3(&mut cx)?;
     p4(&mut cx)?;
@@ -328,7 +329,7 @@ fn per_rep(cx: &Ctx, args: &[&str], lo: usize, hi: usize) -> Result<Option<u64>,
 fn decode(cx: &mut Ctx) -> Result<(), BoxError> {
     let file = page_file(&cx.opts.work).display().to_string();
     for target in ["generated", "value", "ignored"] {
-        let args = ["decode", "--file", &file, "--target", target, "--reps"];
+        let args: [&str; 6] = ["decode", "--file", &file, "--target", target, "--reps"];
         let per_page = per_rep(cx, &args, 1, 3)?;
         let usage = measure::run(&mut me(
             cx,

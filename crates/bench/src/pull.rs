@@ -6,6 +6,7 @@ use crate::BoxError;
 use futures::TryStreamExt;
 use servicetitan::jpm::types::{JobResponse, JobResponsePage};
 use servicetitan::paging::Page;
+use servicetitan::prelude::*;
 
 /// How P1 pulls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -41,17 +42,23 @@ pub async fn run(
 ) -> Result<(), BoxError> {
     let mut tally = Tally::default();
     match mode {
-        Mode::Stream | Mode::Concurrent => {
+        Mode::Stream => {
             let client = clients::sdk(url, Some(60))?;
-            let request = client.jpm().jobs_get_list().page_size(page_size);
-            let mut jobs = std::pin::pin!(if mode == Mode::Stream {
-                request.stream()
-            } else {
-                request.stream_concurrent(concurrency)
-            });
-            while let Some(job) = jobs.try_next().await? {
-                tally.add(&job);
-            }
+            let api = client.jpm();
+            drain(
+                api.jobs_get_list().page_size(page_size).stream(),
+                &mut tally,
+            )
+            .await?;
+        }
+        Mode::Concurrent => {
+            let client = clients::sdk(url, Some(60))?;
+            let api = client.jpm();
+            let jobs = api
+                .jobs_get_list()
+                .page_size(page_size)
+                .stream_concurrent(concurrency);
+            drain(jobs, &mut tally).await?;
         }
         Mode::Floor => floor(url, page_size, &mut tally).await?,
     }
@@ -59,6 +66,17 @@ pub async fn run(
         "{}",
         serde_json::json!({"records": tally.records, "id_sum": tally.id_sum})
     );
+    Ok(())
+}
+
+async fn drain<S>(jobs: S, tally: &mut Tally) -> Result<(), BoxError>
+where
+    S: futures::Stream<Item = Result<JobResponse, servicetitan::Error>>,
+{
+    let mut jobs = std::pin::pin!(jobs);
+    while let Some(job) = jobs.try_next().await? {
+        tally.add(&job);
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 use crate::clients::{self, Raw};
 use crate::BoxError;
 use servicetitan::jpm::types::JobResponsePage;
+use servicetitan::prelude::*;
 use std::time::{Duration, Instant};
 
 /// Milliseconds at a percentile (nearest rank) of sorted durations.

@@ -5,6 +5,7 @@
 //! `cargo test --workspace --all-features --test reliability -- --ignored --test-threads 1`.
 
 use futures::TryStreamExt;
+use servicetitan::prelude::*;
 use servicetitan::Client;
 use servicetitan_mock::{MockConfig, MockServer};
 use std::collections::HashSet;
