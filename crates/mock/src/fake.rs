@@ -152,28 +152,68 @@ pub fn words(out: &mut String, h: u64, n: usize) {
     }
 }
 
+/// Writes an unsigned integer (the generator's hot path: no `fmt` machinery).
+#[inline]
+pub fn push_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).expect("ASCII digits"));
+}
+
+/// Writes a signed integer.
+#[inline]
+pub fn push_i64(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_u64(out, n.unsigned_abs());
+}
+
+fn push2(out: &mut String, n: u32) {
+    out.push((b'0' + (n / 10 % 10) as u8) as char);
+    out.push((b'0' + (n % 10) as u8) as char);
+}
+
+/// (year, month, day) of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
 /// Writes an RFC 3339 date-time in UTC (`Z`); with `fraction7` the .NET form with seven
 /// fraction digits, with `no_offset` the form without any offset (both are drift the API shows).
 pub fn date_time(out: &mut String, secs: i64, fraction7: bool, no_offset: bool) {
-    let Some(dt) = chrono::DateTime::from_timestamp(secs, 0) else {
-        out.push_str("2024-01-01T00:00:00Z");
-        return;
-    };
-    let d = dt.date_naive();
-    let t = dt.time();
-    use chrono::{Datelike, Timelike};
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        d.year(),
-        d.month(),
-        d.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
+    let (y, m, d) = civil(secs.div_euclid(86_400));
+    let t = secs.rem_euclid(86_400) as u32;
+    push_i64(out, y);
+    out.push('-');
+    push2(out, m);
+    out.push('-');
+    push2(out, d);
+    out.push('T');
+    push2(out, t / 3_600);
+    out.push(':');
+    push2(out, t / 60 % 60);
+    out.push(':');
+    push2(out, t % 60);
     if fraction7 {
-        let _ = write!(out, ".{:07}", (secs.unsigned_abs() * 7_919) % 10_000_000);
+        let f = (secs.unsigned_abs().wrapping_mul(7_919)) % 10_000_000;
+        let _ = write!(out, ".{f:07}");
     }
     if !no_offset {
         out.push('Z');
@@ -182,9 +222,12 @@ pub fn date_time(out: &mut String, secs: i64, fraction7: bool, no_offset: bool) 
 
 /// Writes a `YYYY-MM-DD` date.
 pub fn date(out: &mut String, secs: i64) {
-    let mut s = String::new();
-    date_time(&mut s, secs, false, true);
-    out.push_str(&s[..10]);
+    let (y, m, d) = civil(secs.div_euclid(86_400));
+    push_i64(out, y);
+    out.push('-');
+    push2(out, m);
+    out.push('-');
+    push2(out, d);
 }
 
 /// Writes a GUID whose last group carries `n` (so GUID ids map back to records).
@@ -210,7 +253,9 @@ pub fn guid_number(s: &str) -> Option<u64> {
 
 /// Writes a money amount with two decimals (`1234.50`).
 pub fn money(out: &mut String, cents: u64) {
-    let _ = write!(out, "{}.{:02}", cents / 100, cents % 100);
+    push_u64(out, cents / 100);
+    out.push('.');
+    push2(out, (cents % 100) as u32);
 }
 
 /// Writes a US phone number.
@@ -226,7 +271,7 @@ pub fn phone(out: &mut String, h: u64) {
 
 /// Writes a person's or a company's name.
 pub fn name(out: &mut String, h: u64) {
-    if h % 4 == 0 {
+    if h.is_multiple_of(4) {
         out.push_str(pick(COMPANY, h >> 8));
     } else {
         out.push_str(pick(FIRST, h >> 8));
@@ -241,4 +286,49 @@ pub fn email(out: &mut String, h: u64) {
     out.push('.');
     out.push_str(&pick(LAST, h >> 16).to_ascii_lowercase());
     let _ = write!(out, "{}@example.com", h % 100);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_match_chrono() {
+        for secs in [
+            0,
+            951_782_400,
+            1_672_531_200,
+            1_709_164_799,
+            4_102_444_800,
+            -86_400,
+        ] {
+            let mut ours = String::new();
+            date_time(&mut ours, secs, false, false);
+            let chrono = chrono::DateTime::from_timestamp(secs, 0)
+                .unwrap()
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string();
+            assert_eq!(ours, chrono);
+            let mut d = String::new();
+            date(&mut d, secs);
+            assert_eq!(d, chrono[..10]);
+        }
+        let mut s = String::new();
+        date_time(&mut s, 1_700_000_000, true, true);
+        assert_eq!(s.len(), "2023-11-14T22:13:20.1234567".len());
+        assert!(!s.ends_with('Z'));
+    }
+
+    #[test]
+    fn numbers_and_money() {
+        let mut s = String::new();
+        push_u64(&mut s, 0);
+        s.push(' ');
+        push_u64(&mut s, u64::MAX);
+        s.push(' ');
+        push_i64(&mut s, -42);
+        s.push(' ');
+        money(&mut s, 123_405);
+        assert_eq!(s, "0 18446744073709551615 -42 1234.05");
+    }
 }

@@ -63,9 +63,7 @@ impl Writer<'_> {
             }
             let shape = w.schemas.resolve(&prop.shape);
             match (prop.hint, shape) {
-                (Hint::Id, Shape::Int { .. }) => {
-                    let _ = write!(out, "{}", ID_BASE + rec.index);
-                }
+                (Hint::Id, Shape::Int { .. }) => fake::push_u64(out, ID_BASE + rec.index),
                 (Hint::Id, Shape::Str(s)) if s.format == StrFormat::Guid => {
                     out.push('"');
                     fake::guid(out, rec.hash, ID_BASE + rec.index);
@@ -126,7 +124,7 @@ impl Writer<'_> {
             out.push_str(&prop.name);
             out.push_str("\":");
             let ph = mix(h, prop.name_hash);
-            if self.drift && prop.required && ph % 41 == 0 {
+            if self.drift && prop.required && ph.is_multiple_of(41) {
                 out.push_str("null");
                 continue;
             }
@@ -137,7 +135,7 @@ impl Writer<'_> {
         }
         if obj.props.is_empty() {
             if let Some(add) = &obj.additional {
-                if h % 2 == 0 && depth < FULL_DEPTH {
+                if h.is_multiple_of(2) && depth < FULL_DEPTH {
                     let _ = write!(out, "\"key{}\":", h % 10);
                     self.value(add, Hint::None, mix(h, 7), depth + 1, out);
                     first = false;
@@ -185,7 +183,7 @@ impl Writer<'_> {
             Shape::Str(s) => self.string(s, hint, h, out),
             Shape::Int { values, min, max } => self.integer(values, *min, *max, hint, h, out),
             Shape::Num { min, max } => self.number(*min, *max, hint, h, out),
-            Shape::Bool => out.push_str(if hint == Hint::Active || h % 2 == 0 {
+            Shape::Bool => out.push_str(if hint == Hint::Active || h.is_multiple_of(2) {
                 "true"
             } else {
                 "false"
@@ -224,7 +222,7 @@ impl Writer<'_> {
                 _ => raw,
             }
         };
-        let _ = write!(out, "{v}");
+        fake::push_i64(out, v);
     }
 
     fn number(&self, min: Option<f64>, max: Option<f64>, hint: Hint, h: u64, out: &mut String) {
@@ -256,7 +254,7 @@ impl Writer<'_> {
         out.push('"');
         let start = out.len();
         if !s.values.is_empty() {
-            if self.drift && h % 23 == 0 {
+            if self.drift && h.is_multiple_of(23) {
                 out.push_str("MockUnlistedValue");
             } else {
                 out.push_str(&s.values[(h % s.values.len() as u64) as usize]);
@@ -332,7 +330,7 @@ fn plain(hint: Hint, h: u64, out: &mut String) {
         Hint::Country => out.push_str("USA"),
         Hint::Text => fake::words(out, h, 4 + (h % 5) as usize),
         Hint::Number | Hint::Id | Hint::ForeignId | Hint::Count => {
-            let _ = write!(out, "{}", ID_BASE + h % 1_000_000);
+            fake::push_u64(out, ID_BASE + h % 1_000_000)
         }
         Hint::Code => {
             let _ = write!(
@@ -365,7 +363,7 @@ pub fn compatible(schemas: &Schemas, shape: &Shape, v: &Value) -> bool {
         (Shape::Nullable(inner), _) => compatible(schemas, inner, v),
         (Shape::Str(s), Value::String(x)) => {
             (s.values.is_empty() || s.values.contains(x))
-                && s.format == StrFormat::Plain
+                && format_fits(s.format, x)
                 && x.len() >= s.min_len
                 && s.max_len.is_none_or(|m| x.len() <= m)
         }
@@ -379,5 +377,19 @@ pub fn compatible(schemas: &Schemas, shape: &Shape, v: &Value) -> bool {
         }
         (Shape::Any, _) => true,
         _ => false,
+    }
+}
+
+/// Whether a written string can stand in a field of this format (the response is validated
+/// with formats, so a date field keeps only a date).
+fn format_fits(format: StrFormat, x: &str) -> bool {
+    match format {
+        StrFormat::DateTime => chrono::DateTime::parse_from_rfc3339(x).is_ok(),
+        StrFormat::Date => chrono::NaiveDate::parse_from_str(x, "%Y-%m-%d").is_ok(),
+        StrFormat::Guid => x.len() == 36 && x.chars().all(|c| c.is_ascii_hexdigit() || c == '-'),
+        StrFormat::Email => x.contains('@'),
+        StrFormat::Duration => crate::dates::is_timespan(x),
+        StrFormat::Uri => x.contains("://"),
+        _ => true,
     }
 }

@@ -95,6 +95,8 @@ async fn main() -> std::process::ExitCode {
     println!("  SERVICETITAN_APP_KEY={}", c.app_key);
     println!("  SERVICETITAN_TENANT_ID={}", c.tenant_id);
     println!("counters: {}/_mock/counters   (Ctrl-C stops)", server.url());
-    let _ = tokio::signal::ctrl_c().await;
+    // Runs until the process is interrupted; the default SIGINT/SIGTERM handling ends it
+    // (no tokio `signal` feature, which would change tokio's feature set for the workspace).
+    std::future::pending::<()>().await;
     std::process::ExitCode::SUCCESS
 }

@@ -91,7 +91,7 @@ pub fn initial_meta(h: u64, index: u64, records: u64) -> Meta {
     Meta {
         created,
         modified,
-        active: (h >> 40) % 10 != 0,
+        active: !(h >> 40).is_multiple_of(10),
     }
 }
 

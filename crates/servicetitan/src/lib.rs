@@ -299,3 +299,7 @@ pub use servicetitan_core::time;
     feature = "settings"
 ))]
 pub mod data;
+
+/// A local mock ServiceTitan and a client wired to it (feature `mock`).
+#[cfg(feature = "mock")]
+pub mod mock;

@@ -47,6 +47,16 @@ async fn validate_succeeds_against_a_local_server_through_429_and_503() {
         .expect(1)
         .mount(&server)
         .await;
+    // The paged-stream step: pages of 50 until hasMore is false.
+    Mock::given(method("GET"))
+        .and(jobs())
+        .and(query_param("pageSize", "50"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "page": 1, "pageSize": 50, "hasMore": false, "data": [{"id": 1, "jobNumber": "1"}, {"id": 2, "jobNumber": "2"}]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
 
     for (k, v) in [
         ("SERVICETITAN_CLIENT_ID", "cid.local"),

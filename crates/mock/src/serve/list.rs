@@ -95,6 +95,10 @@ impl Filter {
 
 /// The records of one page and what the envelope says about the rest.
 pub struct Page {
+    /// Page number (from 1).
+    pub number: u64,
+    /// Page size asked for.
+    pub size: u64,
     /// Indices on the page.
     pub indices: Vec<u64>,
     /// Whether more matching records follow.
@@ -142,6 +146,8 @@ pub fn select(view: &View<'_>, filter: &Filter, page: u64, size: u64, count_all:
         }
     }
     Page {
+        number: page,
+        size,
         indices,
         has_more,
         total: count_all.then_some(matched),
@@ -153,8 +159,6 @@ pub fn select(view: &View<'_>, filter: &Filter, page: u64, size: u64, count_all:
 pub fn write_envelope(
     w: &Writer<'_>,
     envelope: &ObjectShape,
-    page_no: u64,
-    size: u64,
     page: &Page,
     view: &View<'_>,
     items: &Shape,
@@ -166,8 +170,8 @@ pub fn write_envelope(
         0,
         out,
         &mut |w, prop, out| match prop.name.as_str() {
-            "page" => write!(out, "{page_no}").is_ok(),
-            "pageSize" => write!(out, "{size}").is_ok(),
+            "page" => write!(out, "{}", page.number).is_ok(),
+            "pageSize" => write!(out, "{}", page.size).is_ok(),
             "hasMore" => write!(out, "{}", page.has_more).is_ok(),
             "totalCount" => match page.total {
                 Some(t) => write!(out, "{t}").is_ok(),
@@ -230,7 +234,7 @@ pub async fn handle(call: Call) -> Response {
             .read(&key, hash, call.state.config.records, |view| {
                 let page = select(&view, &filter, page_no, size, include_total);
                 let mut out = String::with_capacity(256 + page.indices.len() * 1200);
-                write_envelope(&w, envelope, page_no, size, &page, &view, items, &mut out);
+                write_envelope(&w, envelope, &page, &view, items, &mut out);
                 out
             });
         call.ok(body)

@@ -252,7 +252,7 @@ fn data(call: &Call, category: &str, id: &str) -> Response {
             name,
             crate::gen::ID_BASE + r % 20,
             revenue.parse::<f64>().unwrap_or(0.0),
-            r % 3 != 0,
+            !r.is_multiple_of(3),
             date
         ])
     };
