@@ -72,11 +72,14 @@ pub fn records_for_envelopes(doc: &mut Value) {
         let Some(data) = envelope.pointer_mut("/properties/data") else {
             continue;
         };
-        let Some(items) = data
-            .get("items")
-            .filter(|i| i.get("$ref").is_some())
-            .cloned()
-        else {
+        // A named record type, or a list/scalar (report rows): an inline object would have no
+        // name for typify to give it.
+        let named_or_plain = |i: &&Value| {
+            i.get("$ref").is_some()
+                || !(i.get("type").and_then(Value::as_str) == Some("object")
+                    || i.get("properties").is_some())
+        };
+        let Some(items) = data.get("items").filter(named_or_plain).cloned() else {
             continue;
         };
         if let Some(d) = data.as_object_mut() {

@@ -7,7 +7,7 @@
 //! |---|---|
 //! | `DateTime`, `Option<DateTime>` | ISO-8601 with 0–9 fractional digits, `Z`, an offset or none (UTC), minutes without seconds, a bare date, .NET's `/Date(ms)/` ([`dates`]) |
 //! | `Date`, `Option<Date>` | `2024-03-10`, or the date part of a date-time |
-//! | `Decimal`, `Option<Decimal>` | the JSON number's own digits, never through `f64` ([`decimal`]) |
+//! | `Decimal`, `Option<Decimal>` | the JSON number's own digits, never through `f64` ([`mod@decimal`]) |
 //! | `Vec<T>` | `null` as an empty list ([`null_as_default`]) |
 //! | open enums | a string, or any other JSON value kept as its text ([`enum_text`]) |
 //!

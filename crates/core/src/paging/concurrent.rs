@@ -84,7 +84,7 @@ where
     }
 }
 
-/// Pages from `first` on, like [`pages`], but with up to `concurrency` requests in flight once
+/// Pages from `first` on, like [`pages`](super::pages), but with up to `concurrency` requests in flight once
 /// the first page's `totalCount` tells how many pages there are; pages are yielded in order.
 ///
 /// `fetch(first)` should ask for the total (`includeTotal=true`); the generated

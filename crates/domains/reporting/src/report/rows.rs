@@ -20,11 +20,11 @@ const EXCERPT_LEN: usize = 512;
 #[non_exhaustive]
 pub struct RowsPage {
     /// The page number the API reported.
-    pub page: Option<i32>,
+    pub page: Option<i64>,
     /// `true` when more pages follow.
     pub has_more: bool,
     /// The API's `totalCount` (only sent when asked for).
-    pub total_count: Option<i32>,
+    pub total_count: Option<i64>,
     /// The field names the rows are keyed by.
     pub fields: Vec<String>,
     /// The rows.
