@@ -1,7 +1,7 @@
 //! What every test suite of the workspace needs to talk to a local stand-in for ServiceTitan:
 //!
 //! * [`token`] — the OAuth token endpoint on a loopback [`wiremock`] server;
-//! * [`client`] — a [`ClientBuilder`](servicetitan_core::ClientBuilder) for tenant [`TENANT`]
+//! * [`client`](mod@client) — a [`ClientBuilder`](servicetitan_core::ClientBuilder) for tenant [`TENANT`]
 //!   with the test credentials, pointed at a mock, and the HTTP client paused-time tests need;
 //! * [`ops`] — operation descriptions and a raw call through the transport, as a generated
 //!   client would make it (for the core's own suites, which have no generated crate);
