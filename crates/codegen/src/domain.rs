@@ -395,6 +395,16 @@ pub fn items(
                 &self.raw
             }
 
+            /// This client with per-request options (retry policy, non-idempotent opt-in) for
+            /// every call made through it, e.g.
+            /// `api.with_options(RequestOptions::new().retry_non_idempotent())`. Shares the
+            /// token cache, limiters and pool; the options hold in spawned tasks too.
+            pub fn with_options(&self, options: ::servicetitan_core::RequestOptions) -> Self {
+                let transport = self.raw.inner().with_options(options);
+                let raw = Client::new_with_client(self.raw.baseurl(), self.raw.client().clone(), transport);
+                Self { raw, tenant: self.tenant }
+            }
+
             #(#methods)*
         }
 

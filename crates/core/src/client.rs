@@ -443,7 +443,7 @@ impl ClientBuilder {
     }
 
     /// Largest success body read, in bytes (default
-    /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::body::DEFAULT_MAX_RESPONSE_BYTES), 64 MiB). A larger
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`], 64 MiB). A larger
     /// body fails the call with [`Error::TooLarge`] instead of being held in memory. Downloads
     /// are streamed and not capped.
     pub fn max_response_bytes(mut self, bytes: u64) -> Self {

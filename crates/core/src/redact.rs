@@ -3,9 +3,9 @@
 //! A token endpoint may quote the client secret in its `error_description`, an API gateway may
 //! echo `Authorization` or `ST-App-Key` in a problem title or an HTML page, and a URL may carry a
 //! proxy password (`http://user:pw@host`). Every text that came from a server or names a URL goes
-//! through [`Secrets::redact`] before it is put into an error, a log line or a span field.
+//! through a client's redaction set before it is put into an error, a log line or a span field.
 //!
-//! A [`Secrets`] set holds the client secret, the app key, URL passwords and the last
+//! That set holds the client secret, the app key, URL passwords and the last
 //! [`TOKENS_KEPT`] access tokens sent (the current one and the one before, which a server may
 //! still echo after a refresh). Errors built outside the transport (a success body that does not
 //! decode, converted by `?`) are redacted against every live set ([`everywhere`]).

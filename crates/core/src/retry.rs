@@ -75,7 +75,10 @@ impl RetryPolicy {
         self
     }
 
-    /// Time budget for all attempts and waits of one call.
+    /// Wall-clock budget of one call: every attempt, token request and wait together (default
+    /// 300 s). A wait that would end past it is not waited for; an attempt still running when it
+    /// ends is cut off with [`Error::Timeout`](crate::Error::Timeout) (when a request timeout is
+    /// set — without one, attempts have no time bound at all).
     pub fn max_elapsed(mut self, budget: Duration) -> Self {
         self.max_elapsed = budget;
         self
@@ -127,8 +130,9 @@ impl RetryPolicy {
             .saturating_mul(1u32 << exp)
             .min(self.max_backoff);
         let half = base / 2;
-        let jitter = rand::rng().random_range(0..=half.as_millis() as u64);
-        half + Duration::from_millis(jitter)
+        let max_jitter = u64::try_from(half.as_millis()).unwrap_or(u64::MAX);
+        let jitter = rand::rng().random_range(0..=max_jitter);
+        half.saturating_add(Duration::from_millis(jitter))
     }
 }
 
@@ -244,6 +248,42 @@ mod tests {
         let past = httpdate::fmt_http_date(now - Duration::from_secs(42));
         assert_eq!(parse_retry_after(&past, now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn huge_and_odd_values_are_clamped_not_panics() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        for value in [
+            "1e20",
+            "18446744073709551615",
+            "18446744073709551616",
+            "1e308",
+            "inf",
+        ] {
+            assert_eq!(
+                parse_retry_after(value, now),
+                Some(MAX_SERVER_WAIT),
+                "{value}"
+            );
+        }
+        for value in ["-1", "NaN", "-inf", ""] {
+            assert_eq!(parse_retry_after(value, now), None, "{value}");
+        }
+        assert_eq!(
+            parse_retry_after("0.25", now),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            seconds_in_title("Try again in 1e30 seconds"),
+            Some(MAX_SERVER_WAIT)
+        );
+        // Far-future HTTP dates are clamped too.
+        assert_eq!(
+            parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now),
+            Some(MAX_SERVER_WAIT)
+        );
+        let p = RetryPolicy::new().backoff(Duration::MAX, Duration::MAX);
+        let _ = p.backoff_for(u32::MAX);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //!
 //! 1. **pace** (`pace`) — the operation's concurrency slot, the tenant's 429 pause, the tenant's
 //!    and the report's rate limiters;
-//! 2. **authorize** (`authorize`) — a token from the [`TokenProvider`](crate::auth::TokenProvider),
+//! 2. **authorize** (`authorize`) — a token from the [`TokenProvider`],
 //!    `Authorization`, `ST-App-Key`, `User-Agent`;
 //! 3. **send and follow redirects** (`send`, `redirect`) — credentials stay on the API's origin;
 //! 4. **classify** (`classify`) — the body read within its cap, the answer turned into a
@@ -13,7 +13,7 @@
 //!    bounded by [`RetryPolicy`]'s attempts and wall-clock budget.
 //!
 //! A failure comes back as a response (the server's, re-built after its body was read, or a
-//! stand-in) carrying the typed [`Error`](crate::Error) in its extensions (module `capture`).
+//! stand-in) carrying the typed [`Error`] in its extensions (module `capture`).
 //!
 //! Tracing: one `servicetitan.request` span per call (INFO) with the operation id, the HTTP
 //! method, the path *template* (never query values or ids), the tenant, the attempt, the status,
