@@ -23,8 +23,8 @@ impl Batch for Page {
     fn continue_from(&self) -> Option<&str> {
         self.token.as_deref()
     }
-    fn into_items(self) -> Vec<u32> {
-        self.items
+    fn into_records(self) -> servicetitan_core::records::Records<u32> {
+        self.items.into()
     }
 }
 
@@ -36,7 +36,7 @@ async fn run(
     let requests = Arc::new(AtomicU32::new(0));
     let counter = requests.clone();
     let answer = Arc::new(answer);
-    let stream = batches(None, move |from: Option<String>| {
+    let stream = batches("Test_Export", None, move |from: Option<String>| {
         let n = counter.fetch_add(1, Ordering::SeqCst);
         let answer = answer.clone();
         async move {
