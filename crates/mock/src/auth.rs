@@ -119,10 +119,13 @@ pub fn check(state: &State, headers: &HeaderMap, tenant: Option<i64>) -> Result<
     let bearer = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
+        // ServiceTitan also takes the bare token (servicepytan 0.4.2 sends it without a scheme).
+        .map(|v| {
             v.strip_prefix("Bearer ")
                 .or_else(|| v.strip_prefix("bearer "))
-        });
+                .unwrap_or(v)
+        })
+        .filter(|v| !v.trim().is_empty());
     let Some(bearer) = bearer else {
         return Err(problem(
             StatusCode::UNAUTHORIZED,

@@ -96,6 +96,16 @@ async fn calls_need_a_live_token_and_the_app_key() {
         status(h.request(reqwest::Method::GET, &url).send().await.unwrap()),
         200
     );
+    // servicepytan sends the token without a scheme; ServiceTitan accepts that, so does the mock.
+    let bare = h
+        .http
+        .get(&url)
+        .header("Authorization", h.token.as_str())
+        .header("ST-App-Key", &h.mock.credentials().app_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(bare), 200);
     let no_token = h
         .http
         .get(&url)

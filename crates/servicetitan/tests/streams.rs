@@ -82,8 +82,9 @@ async fn list_streams_every_page_with_filters_and_stops_on_has_more_false() {
     }
 }
 
+/// `.stream()` reads ahead; `.stream_concurrent(1)` is the lazy stream (README "Getting data out").
 #[tokio::test]
-async fn list_requests_the_next_page_only_when_polled() {
+async fn list_with_concurrency_1_requests_the_next_page_only_when_polled() {
     let (server, client) = setup().await;
     for (n, ids) in [(1, &[1, 2][..]), (2, &[3, 4][..])] {
         Mock::given(method("GET"))
@@ -94,7 +95,7 @@ async fn list_requests_the_next_page_only_when_polled() {
             .await;
     }
     let jpm = client.jpm();
-    let stream = jpm.jobs_get_list().page_size(2).stream();
+    let stream = jpm.jobs_get_list().page_size(2).stream_concurrent(1);
     let mut stream = std::pin::pin!(stream);
 
     assert_eq!(stream.next().await.unwrap().unwrap().id, 1);
@@ -110,7 +111,7 @@ async fn list_requests_the_next_page_only_when_polled() {
 
     let first_only: Vec<_> = jpm
         .jobs_get_list()
-        .stream()
+        .stream_concurrent(1)
         .take(1)
         .try_collect()
         .await
@@ -120,6 +121,41 @@ async fn list_requests_the_next_page_only_when_polled() {
         requests_to(&server, JOBS).await.len(),
         3,
         "take(1) fetched one page"
+    );
+}
+
+#[tokio::test]
+async fn list_stream_asks_for_the_total_and_reads_ahead_while_a_page_is_consumed() {
+    let (server, client) = setup().await;
+    for n in 1..=3 {
+        let ids = [2 * n - 1, 2 * n];
+        let body = json!({"page": n, "pageSize": 2, "hasMore": n < 3, "totalCount": 6,
+            "data": ids.iter().map(|id| json!({"id": id})).collect::<Vec<_>>()});
+        Mock::given(method("GET"))
+            .and(path(JOBS))
+            .and(query_param("page", n.to_string()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&server)
+            .await;
+    }
+    let jpm = client.jpm();
+    let mut stream = std::pin::pin!(jpm.jobs_get_list().page_size(2).stream());
+    assert_eq!(stream.next().await.unwrap().unwrap().id, 1);
+    // Page 1 is still being consumed, and the next page (of the announced 6 records) is out.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let requests = requests_to(&server, JOBS).await;
+    assert!(
+        requests.len() >= 2,
+        "page 2 requested while page 1 is consumed"
+    );
+    assert_eq!(query(&requests[0], "includeTotal").as_deref(), Some("true"));
+    assert_eq!(stream.next().await.unwrap().unwrap().id, 2);
+    let rest: Vec<i64> = stream.map_ok(|j| j.id).try_collect().await.unwrap();
+    assert_eq!(rest, [3, 4, 5, 6], "in order");
+    assert_eq!(
+        requests_to(&server, JOBS).await.len(),
+        3,
+        "nothing past the end"
     );
 }
 

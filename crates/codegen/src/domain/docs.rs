@@ -124,7 +124,7 @@ pub fn method_doc(op: &Operation, descriptions: &Descriptions) -> String {
     doc.push_str(&format!("\n\nOperation id: `{}`.", op.operation_id));
     match op.kind {
         OperationKind::PagedList => doc.push_str(
-            "\n\nPaged list: `.stream()` yields every item, `.pages()` every page, both fetched lazily.",
+            "\n\nPaged list: `.stream()` yields every item, `.pages()` every page, both reading a few pages ahead (`.stream_concurrent(1)` reads lazily).",
         ),
         OperationKind::Export => doc.push_str(
             "\n\nExport: `.batches()` yields each batch with its continuation token; `.stream()` every record.",

@@ -30,7 +30,7 @@ pub fn builder_impl(
 }
 
 fn paged(op: &Operation, builder: &Ident, envelope: &Ident, item: &TokenStream) -> TokenStream {
-    // `.pages_concurrent(n)` asks for `totalCount` on the first page (when it can).
+    // `.pages()` and `.pages_concurrent(n)` ask for `totalCount` on the first page (when they can).
     let ask_total = if op.parameters.iter().any(|p| p.name == "includeTotal") {
         quote!(if page == first {
             request.include_total(true)
@@ -46,19 +46,24 @@ fn paged(op: &Operation, builder: &Ident, envelope: &Ident, item: &TokenStream) 
     let items_ty = boxed(item.clone());
     quote! {
         impl #builder {
-            /// Every page, requested lazily (the next page only when polled), starting at
-            /// the builder's `page` (default 1) and stopping after `hasMore: false`.
+            /// Every page, in order, from the builder's `page` (default 1) to `hasMore: false`,
+            /// reading up to [`DEFAULT_PAGES_AHEAD`](::servicetitan_core::paging::DEFAULT_PAGES_AHEAD)
+            /// pages ahead of the consumer, each request (and its decoding) on a task of its own
+            /// (the first page asks for `totalCount`); see
+            /// [`servicetitan_core::paging::pages_prefetched`]. `.pages_concurrent(1)` reads lazily.
             pub fn pages(self) -> #pages_ty {
                 let first = ::servicetitan_core::paging::field::start_page(&self.page);
-                ::futures::StreamExt::boxed(::servicetitan_core::paging::pages(#op_id, first, move |page| {
+                let ahead = ::servicetitan_core::paging::DEFAULT_PAGES_AHEAD;
+                ::futures::StreamExt::boxed(::servicetitan_core::paging::pages_prefetched(#op_id, first, ahead, move |page| {
                     let request = self.clone().page(page);
+                    let request = #ask_total;
                     async move { request.send().await.map(|r| r.into_inner()).map_err(::servicetitan_core::Error::from) }
                 }))
             }
 
-            /// Every item of every page, requested lazily. See [`Self::pages`].
+            /// Every item of every page, in order, pages read ahead as in [`Self::pages`].
             pub fn stream(self) -> #items_ty {
-                ::futures::StreamExt::boxed(::servicetitan_core::paging::items(self.pages()))
+                ::futures::StreamExt::boxed(::servicetitan_core::paging::items_read_ahead(self.pages()))
             }
 
             /// Reads every item of every page into a `Vec`.

@@ -4,7 +4,12 @@
 //! `.stream()` and `.collect_all()` to every paged-list builder; this module holds the logic once.
 //!
 //! Policy:
-//! * the next page is requested only when the stream is polled past the current one;
+//! * the generated `.pages()` / `.stream()` read ahead: once a page arrives, up to
+//!   [`DEFAULT_PAGES_AHEAD`] further pages of the announced `totalCount` (or the one next page, on
+//!   `hasMore` alone) are requested before it is handed over, so the API's latency overlaps the
+//!   consumer's work ([`pages_read_ahead`], [`items_read_ahead`]; [`pages_prefetched`] runs each
+//!   request on its own task for futures that can be spawned). [`pages`] and
+//!   `.pages_concurrent(1)` are lazy: the next page only when polled past the current one;
 //! * the stream ends after a page with `hasMore: false`;
 //! * an **empty page with `hasMore: true`** is followed (the API does this around concurrent
 //!   deletes) but at most [`MAX_EMPTY_PAGES`] times in a row; then the stream ends with
@@ -35,10 +40,14 @@ use std::future::Future;
 mod concurrent;
 #[doc(hidden)]
 pub mod field;
+mod prefetch;
+mod read_ahead;
 #[cfg(test)]
 mod tests;
 
 pub use concurrent::pages_concurrent;
+pub use prefetch::{pages_prefetched, pages_read_ahead, DEFAULT_PAGES_AHEAD};
+pub use read_ahead::items_read_ahead;
 
 /// Consecutive empty pages with `hasMore: true` tolerated before giving up.
 pub const MAX_EMPTY_PAGES: u32 = 3;

@@ -317,3 +317,5 @@ async fn a_page_of_only_bad_records_is_not_an_empty_page() {
         .iter()
         .all(|p| p.as_ref().unwrap().items.failures().len() == 2));
 }
+
+mod prefetch;
