@@ -124,7 +124,8 @@ fn operation(spec: &Value, op: &Operation, name: &str) -> Result<String, String>
     let cols = match (&op.kind, &op.response_schema) {
         (OperationKind::Export | OperationKind::PagedList, Some(envelope)) => {
             // The record schema: the items of the envelope's `data`.
-            let envelope = serde_json::json!({ "$ref": format!("#/components/schemas/{envelope}") });
+            let envelope =
+                serde_json::json!({ "$ref": format!("#/components/schemas/{envelope}") });
             match crate::schema::resolve(spec, &envelope).pointer("/properties/data/items") {
                 Some(items) => columns(spec, items),
                 None => Vec::new(),

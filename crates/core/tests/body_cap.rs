@@ -6,11 +6,10 @@
 
 #![recursion_limit = "256"]
 
-
-use servicetitan_test_support::*;
 use serde_json::{json, Value};
 use servicetitan_core::body::DEFAULT_MAX_RESPONSE_BYTES;
 use servicetitan_core::Error;
+use servicetitan_test_support::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -2,14 +2,13 @@
 //! endless bodies are not read whole, silence ends within the retry budget. Real (short) time: a
 //! loopback TCP server from `servicetitan_test_support::raw`, the token from a loopback wiremock.
 
-
 use std::time::{Duration, Instant};
 
-use servicetitan_test_support::raw::{short_body, Fault, FaultServer};
-use servicetitan_test_support::*;
 use servicetitan_core::error::{BodyFailure, TransportFailure};
 use servicetitan_core::retry::RetryPolicy;
 use servicetitan_core::Error;
+use servicetitan_test_support::raw::{short_body, Fault, FaultServer};
+use servicetitan_test_support::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

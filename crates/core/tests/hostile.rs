@@ -2,17 +2,16 @@
 //! budget, tokens that cannot be sent, token endpoint 429s, redirect loops, a custom
 //! `http_client` and a custom token provider. Loopback wiremock; waits on paused time.
 
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use servicetitan_test_support::*;
 use secrecy::ExposeSecret;
 use servicetitan_core::auth::{AccessToken, AuthError, AuthFailure, TokenProvider};
 use servicetitan_core::futures::future::BoxFuture;
 use servicetitan_core::retry::RetryPolicy;
 use servicetitan_core::Error;
+use servicetitan_test_support::*;
 use tokio::time::Instant;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

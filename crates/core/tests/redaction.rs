@@ -3,14 +3,13 @@
 //! a problem title, field errors and a raw body; a password in the auth URL. None of them may
 //! appear in an error's `Display`/`Debug`, a `Client`/`Transport` `Debug`, or a TRACE log.
 
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use servicetitan_test_support::*;
 use serde_json::json;
 use servicetitan_core::retry::RetryPolicy;
 use servicetitan_core::Error;
+use servicetitan_test_support::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 

@@ -3,7 +3,6 @@
 //! exact decimals, merged unions, wide integers, odd enum values and date shapes.
 #![cfg(all(feature = "jpm", feature = "forms"))]
 
-
 use chrono::{TimeZone, Utc};
 use futures::StreamExt;
 use serde_json::{json, Value};

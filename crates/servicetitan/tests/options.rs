@@ -3,7 +3,6 @@
 //! client's other handles keep the default (no retry of a POST after a 503).
 #![cfg(feature = "jpm")]
 
-
 use servicetitan::prelude::*;
 use servicetitan::transport::RequestOptions;
 use servicetitan_test_support::{requests_to, setup};

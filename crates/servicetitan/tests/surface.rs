@@ -4,7 +4,6 @@
 //! send an explicit `null` / `[]` for a cleared field while unset fields stay out.
 #![cfg(feature = "jpm")]
 
-
 use futures::Stream;
 use serde_json::{json, Value};
 use servicetitan::jpm::types::{JobResponse, JobStatus, UpdateJobRequest};
