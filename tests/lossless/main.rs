@@ -64,7 +64,7 @@ fn tables() -> BTreeMap<&'static str, &'static [(&'static str, Decoder)]> {
 /// The success response's JSON schema of an operation of the normalized document.
 fn json_schema<'a>(doc: &'a Value, op: &inventory::Operation) -> Option<&'a Value> {
     let item = doc.get("paths")?.get(&op.path)?;
-    let operation = item.get(op.method.to_lowercase())?;
+    let operation = item.get(op.http_method.to_lowercase())?;
     let responses = operation.get("responses")?.as_object()?;
     let (_, ok) = responses.iter().find(|(code, _)| code.starts_with('2'))?;
     ok.pointer("/content/application~1json/schema")
@@ -73,7 +73,9 @@ fn json_schema<'a>(doc: &'a Value, op: &inventory::Operation) -> Option<&'a Valu
 #[test]
 fn every_operation_decodes_realistic_drift_without_loss() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let specs = manifest::find_specs_dir(root).unwrap();
+    // The committed specs/ (manifest, patches) and ServiceTitan's documents may be apart.
+    let location = manifest::locate_specs(root).unwrap();
+    let (specs, documents) = (location.committed, location.documents);
     let manifest = manifest::Manifest::load(&specs).unwrap();
     let tables = tables();
     let names: Vec<String> = manifest.modules.iter().map(|m| m.rust_name()).collect();
@@ -89,9 +91,10 @@ fn every_operation_decodes_realistic_drift_without_loss() {
     let mut failures = Vec::new();
     let (mut total, mut passed) = (0, 0);
     for module in &manifest.modules {
-        let mut spec: Value =
-            serde_json::from_slice(&std::fs::read(specs.join(module.spec_file_name())).unwrap())
-                .unwrap();
+        let mut spec: Value = serde_json::from_slice(
+            &std::fs::read(documents.join(module.spec_file_name())).unwrap(),
+        )
+        .unwrap();
         let patch_list = patches::load(&specs.join("patches"), &module.api_id).unwrap();
         patches::apply(&mut spec, &patch_list).unwrap();
         let doc = normalize::normalize(spec).unwrap().document;

@@ -10,6 +10,7 @@
 //! * [`setup`] — the global options turned into the library's builders;
 //! * [`output`] — JSON printed without re-encoding (pretty on a terminal, compact otherwise).
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod account;
 pub mod app;

@@ -23,6 +23,9 @@ fn auth_token_reports_success_and_hides_the_token_unless_shown() {
         text.contains("expires:") && text.contains("scopes:"),
         "{text}"
     );
+    // The mock's tokens are JWTs like ServiceTitan's: expiry and scopes come from their claims.
+    assert!(!text.contains("expires: unknown"), "{text}");
+    assert!(text.contains("tn.jpm.jobs:r"), "{text}");
     assert!(text.contains("--show"), "{text}");
     let hidden = text.clone();
 

@@ -37,6 +37,15 @@ pub async fn token(
     response
 }
 
+/// The scopes the mock grants (and writes into each token).
+const SCOPES: &str = "tn.jpm.jobs:r tn.jpm.jobs:w tn.crm.customers:r";
+
+/// Unpadded base64url, as JWT segments are written.
+fn base64url(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
 fn issue(state: &State, form: &HashMap<String, String>) -> Response {
     let creds = &state.config.credentials;
     match form.get("grant_type").map(String::as_str) {
@@ -80,8 +89,14 @@ fn issue(state: &State, form: &HashMap<String, String>) -> Response {
     };
     let lifetime = state.faults().token_lifetime;
     let n = state.recorder.counters().tokens_issued;
+    // Shaped like ServiceTitan's tokens (a JWT), so clients can read `exp` and `scope` from it;
+    // the signature part is random (the mock checks tokens by lookup, not by signature).
+    let expires_at = chrono::Utc::now().timestamp() + lifetime.as_secs() as i64;
+    let claims = json!({ "exp": expires_at, "scope": SCOPES, "tenant": tenant });
     let token = format!(
-        "mock.{:016x}{:016x}",
+        "{}.{}.{:016x}{:016x}",
+        base64url(br#"{"alg":"none","typ":"JWT"}"#),
+        base64url(claims.to_string().as_bytes()),
         crate::fake::mix(state.config.seed, n),
         crate::fake::mix(Instant::now().elapsed().as_nanos() as u64 ^ n, 0x70c)
     );
@@ -107,7 +122,7 @@ fn issue(state: &State, form: &HashMap<String, String>) -> Response {
             "access_token": token,
             "expires_in": lifetime.as_secs(),
             "token_type": "Bearer",
-            "scope": "tn.jpm.jobs:r tn.jpm.jobs:w tn.crm.customers:r",
+            "scope": SCOPES,
         })
         .to_string(),
     )

@@ -16,6 +16,7 @@
 // Handlers return ready `Response`s as their error: built once per failed request, and boxing
 // them would only add an allocation to every error path.
 #![allow(clippy::result_large_err)]
+#![forbid(unsafe_code)]
 
 pub mod auth;
 pub mod catalog;
