@@ -16,7 +16,7 @@
 //!     "jobs.jsonl".as_ref(),
 //!     file::Mode::Resume,
 //!     &mut file::JsonLines,
-//!     |from| export::batches(from, move |from: Option<String>| async move {
+//!     |from| export::batches("ExportJobs", from, move |from: Option<String>| async move {
 //!         let query: Vec<(&str, &str)> = from.as_deref().map(|t| ("from", t)).into_iter().collect();
 //!         client.get_json::<RawBatch>("jpm/v2", "/tenant/{tenant}/export/jobs", &query).await
 //!     }),

@@ -1,6 +1,7 @@
 //! [`pages_concurrent`]: up to `n` page requests in flight once `totalCount` is known.
 
-use super::{empty_pages_error, Page, MAX_EMPTY_PAGES};
+use super::progress::Progress;
+use super::Page;
 use crate::Error;
 use futures::stream::FuturesOrdered;
 use futures::{stream, Stream, StreamExt};
@@ -21,8 +22,7 @@ struct ConcurrentState<F, Fut: Future> {
     /// The last page the first page's `totalCount` announced (requested ahead, `concurrency` at a
     /// time); beyond it pages are requested one at a time while `hasMore` says so.
     planned_last: i32,
-    empty_run: u32,
-    seen: i64,
+    progress: Progress,
 }
 
 impl<F, Fut, P> ConcurrentState<F, Fut>
@@ -33,23 +33,8 @@ where
 {
     /// Updates the counters for the page just read; `Err` for too many empty pages.
     fn account(&mut self, page: i32, envelope: &P) -> Result<(), Error> {
-        let len = envelope.item_count() as i64;
-        self.seen += len;
-        if envelope.has_more() {
-            if len == 0 {
-                self.empty_run += 1;
-                if self.empty_run >= MAX_EMPTY_PAGES {
-                    return Err(empty_pages_error(page));
-                }
-            } else {
-                self.empty_run = 0;
-            }
-        } else {
-            if let Some(total) = envelope.total_count() {
-                if total != self.seen && self.first == 1 {
-                    tracing::warn!(target: "servicetitan::paging", total, read = self.seen, "totalCount differs from the records read (records changed while paging?)");
-                }
-            }
+        self.progress.account(page, envelope)?;
+        if !envelope.has_more() {
             self.done = true;
             self.in_flight = FuturesOrdered::new();
         }
@@ -112,8 +97,7 @@ where
         next_yield: first,
         next_issue: first,
         planned_last: first,
-        empty_run: 0,
-        seen: 0,
+        progress: Progress::new(first),
     };
     stream::try_unfold(state, move |mut st| async move {
         if st.done {

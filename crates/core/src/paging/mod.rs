@@ -35,12 +35,14 @@
 use crate::records::Records;
 use crate::Error;
 use futures::{stream, Stream, TryStreamExt};
+use progress::Progress;
 use std::future::Future;
 
 mod concurrent;
 #[doc(hidden)]
 pub mod field;
 mod prefetch;
+mod progress;
 mod read_ahead;
 #[cfg(test)]
 mod tests;
@@ -73,10 +75,8 @@ pub trait Page {
 }
 
 struct State<F> {
-    first: i32,
     next: Option<i32>,
-    empty_run: u32,
-    seen: i64,
+    progress: Progress,
     fetch: F,
 }
 
@@ -93,36 +93,16 @@ where
     Fut: Future<Output = Result<P, Error>>,
 {
     let state = State {
-        first: first.max(1),
         next: Some(first.max(1)),
-        empty_run: 0,
-        seen: 0,
+        progress: Progress::new(first.max(1)),
         fetch,
     };
     stream::try_unfold(state, move |mut st| async move {
         let Some(page) = st.next else { return Ok(None) };
         let mut envelope = (st.fetch)(page).await?;
         envelope.records_mut().set_operation(operation_id);
-        let len = envelope.item_count() as i64;
-        st.seen += len;
-        if envelope.has_more() {
-            if len == 0 {
-                st.empty_run += 1;
-                if st.empty_run >= MAX_EMPTY_PAGES {
-                    return Err(empty_pages_error(page));
-                }
-            } else {
-                st.empty_run = 0;
-            }
-            st.next = Some(page + 1);
-        } else {
-            if let Some(total) = envelope.total_count() {
-                if total != st.seen && st.first == 1 {
-                    tracing::warn!(target: "servicetitan::paging", total, read = st.seen, "totalCount differs from the records read (records changed while paging?)");
-                }
-            }
-            st.next = None;
-        }
+        st.progress.account(page, &envelope)?;
+        st.next = envelope.has_more().then_some(page + 1);
         Ok(Some((envelope, st)))
     })
 }

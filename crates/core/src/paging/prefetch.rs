@@ -20,7 +20,8 @@
 //!
 //! `ahead = 0` is a fully lazy stream: the next request only when polled past the current page.
 
-use super::{empty_pages_error, Page, MAX_EMPTY_PAGES};
+use super::progress::Progress;
+use super::Page;
 use crate::Error;
 use futures::stream::FuturesOrdered;
 use futures::{stream, FutureExt, Stream, StreamExt};
@@ -98,8 +99,7 @@ struct Ahead<F, P, Fut: Future<Output = Result<P, Error>>> {
     next_issue: i32,
     /// The last page the first page's `totalCount` announced; `first` when it gave none.
     planned_last: i32,
-    empty_run: u32,
-    seen: i64,
+    progress: Progress,
 }
 
 impl<F, Fut, P> Ahead<F, P, Fut>
@@ -137,19 +137,8 @@ where
 
     /// Counts the page just read; ends the stream after `hasMore: false`.
     fn account(&mut self, page: i32, envelope: &P) -> Result<(), Error> {
-        let len = envelope.item_count() as i64;
-        self.seen += len;
-        if envelope.has_more() {
-            self.empty_run = if len == 0 { self.empty_run + 1 } else { 0 };
-            if self.empty_run >= MAX_EMPTY_PAGES {
-                return Err(empty_pages_error(page));
-            }
-        } else {
-            if let Some(total) = envelope.total_count() {
-                if total != self.seen && self.first == 1 {
-                    tracing::warn!(target: "servicetitan::paging", total, read = self.seen, "totalCount differs from the records read (records changed while paging?)");
-                }
-            }
+        self.progress.account(page, envelope)?;
+        if !envelope.has_more() {
             self.done = true;
             // Cancels what was requested past the end (records deleted meanwhile).
             self.in_flight = FuturesOrdered::new();
@@ -215,8 +204,7 @@ where
         next_yield: first,
         next_issue: first,
         planned_last: first,
-        empty_run: 0,
-        seen: 0,
+        progress: Progress::new(first),
     };
     stream::try_unfold(state, move |mut st| async move {
         if st.done {

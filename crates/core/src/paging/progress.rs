@@ -1,0 +1,46 @@
+//! What a paging stream has read so far, shared by every paging stream (lazy, concurrent, read
+//! ahead): the guard against a server that answers empty pages with `hasMore: true` forever, and
+//! the check of `totalCount` against the records read.
+
+use super::{empty_pages_error, Page, MAX_EMPTY_PAGES};
+use crate::Error;
+
+/// Counters of one paging stream.
+#[derive(Debug)]
+pub(super) struct Progress {
+    /// The first page requested: `totalCount` is only compared when the stream began at page 1.
+    first: i32,
+    /// Empty pages with `hasMore: true` in a row.
+    empty_run: u32,
+    /// Records read (decoded or not).
+    seen: i64,
+}
+
+impl Progress {
+    pub(super) fn new(first: i32) -> Self {
+        Progress {
+            first,
+            empty_run: 0,
+            seen: 0,
+        }
+    }
+
+    /// Counts `page`; `Err` once [`MAX_EMPTY_PAGES`] empty pages with `hasMore: true` came in a
+    /// row. On the last page (`hasMore: false`) a `totalCount` that differs from the records read
+    /// is logged at WARN (records change while paging), never "corrected".
+    pub(super) fn account<P: Page>(&mut self, page: i32, envelope: &P) -> Result<(), Error> {
+        let len = envelope.item_count() as i64;
+        self.seen += len;
+        if envelope.has_more() {
+            self.empty_run = if len == 0 { self.empty_run + 1 } else { 0 };
+            if self.empty_run >= MAX_EMPTY_PAGES {
+                return Err(empty_pages_error(page));
+            }
+        } else if let Some(total) = envelope.total_count() {
+            if total != self.seen && self.first == 1 {
+                tracing::warn!(target: "servicetitan::paging", total, read = self.seen, "totalCount differs from the records read (records changed while paging?)");
+            }
+        }
+        Ok(())
+    }
+}
