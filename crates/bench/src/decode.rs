@@ -8,11 +8,15 @@ use servicetitan::jpm::types::JobResponsePage;
 use servicetitan::paging::Page;
 use std::path::Path;
 
-/// What the page is decoded into.
+/// What the page is decoded into, and how.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Target {
-    /// `servicetitan::jpm::types::JobResponsePage`, as `.stream()` and the P1 floor decode it.
+    /// `servicetitan::jpm::types::JobResponsePage` through `servicetitan::decode::from_bytes`,
+    /// as `send()`, `.stream()` and every generated call decode it.
     Generated,
+    /// The same type through plain `serde_json::from_slice` (as the P1 floor decodes it): the
+    /// records are then read one by one from their raw text.
+    Slice,
     /// `serde_json::Value`.
     Value,
     /// `serde::de::IgnoredAny`: parse only.
@@ -26,6 +30,12 @@ pub fn run(file: &Path, target: Target, reps: usize) -> Result<(), BoxError> {
     for _ in 0..reps {
         records = match target {
             Target::Generated => {
+                let page: JobResponsePage = servicetitan::decode::from_bytes(&body)?;
+                let n = page.item_count();
+                std::hint::black_box(page);
+                n
+            }
+            Target::Slice => {
                 let page: JobResponsePage = serde_json::from_slice(&body)?;
                 let n = page.item_count();
                 std::hint::black_box(page);

@@ -31,6 +31,10 @@ pub struct Options {
     /// Added latency per answer for P1's second round, milliseconds.
     #[arg(long, default_value_t = 50)]
     pub latency_ms: u64,
+    /// The decode comparison's baseline: `bench/baseline/decode_page.rs` built at the commit the
+    /// issue was measured on (`bench/baseline.sh`); without it that row is skipped.
+    #[arg(long)]
+    pub baseline_decoder: Option<String>,
     /// Scratch directory (page file, exports).
     #[arg(long)]
     pub work: PathBuf,
@@ -314,11 +318,16 @@ fn p5(cx: &mut Ctx) -> Result<(), BoxError> {
 /// Instructions of one repetition: (count at `hi` reps − count at `lo` reps) / (hi − lo), which
 /// removes start-up, token and warm-up. `None` without valgrind.
 fn per_rep(cx: &Ctx, args: &[&str], lo: usize, hi: usize) -> Result<Option<u64>, BoxError> {
+    per_rep_of(&cx.me, args, lo, hi)
+}
+
+/// [`per_rep`] for any program whose last argument is the repetition count.
+fn per_rep_of(program: &str, args: &[&str], lo: usize, hi: usize) -> Result<Option<u64>, BoxError> {
     let count = |n: usize| {
         let n = n.to_string();
         let mut all: Vec<&str> = args.to_vec();
         all.push(&n);
-        measure::instructions(&cx.me, &all)
+        measure::instructions(program, &all)
     };
     match (count(lo)?, count(hi)?) {
         (Some(a), Some(b)) => Ok(Some(b.saturating_sub(a) / (hi - lo) as u64)),
@@ -328,7 +337,7 @@ fn per_rep(cx: &Ctx, args: &[&str], lo: usize, hi: usize) -> Result<Option<u64>,
 
 fn decode(cx: &mut Ctx) -> Result<(), BoxError> {
     let file = page_file(&cx.opts.work).display().to_string();
-    for target in ["generated", "value", "ignored"] {
+    for target in ["generated", "slice", "value", "ignored"] {
         let args: [&str; 6] = ["decode", "--file", &file, "--target", target, "--reps"];
         let per_page = per_rep(cx, &args, 1, 3)?;
         let usage = measure::run(&mut me(
@@ -338,12 +347,24 @@ fn decode(cx: &mut Ctx) -> Result<(), BoxError> {
             ],
         ))?;
         let label = match target {
-            "generated" => "jpm::types::JobResponsePage",
+            "generated" => "JobResponsePage, SDK decoding (decode::from_bytes)",
+            "slice" => "JobResponsePage, serde_json::from_slice",
             "value" => "serde_json::Value",
             _ => "IgnoredAny (parse only)",
         };
         let row = Row::new("decode one 5000-job page", label, usage)
             .extra("instructions_per_page", per_page.into());
+        cx.report.push(row);
+    }
+    if let Some(baseline) = cx.opts.baseline_decoder.clone() {
+        let per_page = per_rep_of(&baseline, &[&file], 1, 3)?;
+        let usage = measure::run(Command::new(&baseline).args([file.as_str(), "10"]))?;
+        let row = Row::new(
+            "decode one 5000-job page",
+            "JobResponsePage at de796d8 (the issue's floor)",
+            usage,
+        )
+        .extra("instructions_per_page", per_page.into());
         cx.report.push(row);
     }
     Ok(())

@@ -35,13 +35,29 @@ pub(crate) async fn read_capped(
     if response.content_length().is_some_and(|len| len > cap) {
         return Err(BodyError::TooLarge);
     }
+    // A body that comes in one chunk (most small answers) is kept as it came, not copied.
+    let Some(first) = response.chunk().await.map_err(BodyError::Failed)? else {
+        return Ok(Bytes::new());
+    };
+    if first.len() as u64 > cap {
+        return Err(BodyError::TooLarge);
+    }
+    let Some(second) = response.chunk().await.map_err(BodyError::Failed)? else {
+        return Ok(first);
+    };
     let hint = response.content_length().unwrap_or(0).min(cap);
-    let mut buf = BytesMut::with_capacity(usize::try_from(hint).unwrap_or(0));
-    while let Some(chunk) = response.chunk().await.map_err(BodyError::Failed)? {
+    let hint = usize::try_from(hint)
+        .unwrap_or(0)
+        .max(first.len() + second.len());
+    let mut buf = BytesMut::with_capacity(hint);
+    buf.extend_from_slice(&first);
+    let mut next = Some(second);
+    while let Some(chunk) = next {
         if (buf.len() as u64).saturating_add(chunk.len() as u64) > cap {
             return Err(BodyError::TooLarge);
         }
         buf.extend_from_slice(&chunk);
+        next = response.chunk().await.map_err(BodyError::Failed)?;
     }
     Ok(buf.freeze())
 }

@@ -21,12 +21,15 @@ pub mod body;
 pub mod call;
 pub mod client;
 pub mod config;
+pub mod decode;
 pub mod error;
 pub mod export;
 pub mod lenient;
 pub mod limit;
 pub mod operation;
 pub mod paging;
+#[doc(hidden)]
+pub mod query;
 pub mod raw;
 pub mod records;
 pub mod redact;

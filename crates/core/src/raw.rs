@@ -37,7 +37,7 @@ pub(crate) async fn execute_json<T: DeserializeOwned>(
         .await
         .map_err(|e| Error::from(P::<()>::ResponseBodyError(e)))?;
     let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
-    serde_json::from_slice(body)
+    crate::decode::from_bytes(body)
         .map_err(|e| Error::from(P::<()>::InvalidResponsePayload(bytes.clone(), e)))
 }
 

@@ -11,13 +11,39 @@
 //! `for job in &page.data`); [`Records::failures`] lists the others; [`Records::into_results`]
 //! gives both, in the order the API sent them. Serializing writes both back, a failed record
 //! exactly as received. `null` (or a missing `data`) reads as no records.
+//!
+//! **Cost.** Reading each record's raw text first is a second scan of the page (as much as
+//! parsing it once more). So the SDK's own decoding ([`crate::decode::from_bytes`], behind every
+//! generated `send()`) first reads the records straight into their type ("direct"), and only
+//! when that fails reads the body again record by record. The result is the same either way;
+//! a page without a bad record is parsed once.
 
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
+
+thread_local! {
+    /// Set while [`direct`] runs: records are decoded straight into their type, and a bad one
+    /// fails the whole decode (which the caller then repeats record by record).
+    static DIRECT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `decode` with records read straight into their type (see the module's "Cost"). Restores
+/// the previous mode on return or unwind.
+pub(crate) fn direct<R>(decode: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            DIRECT.with(|d| d.set(self.0));
+        }
+    }
+    let _restore = Restore(DIRECT.with(|d| d.replace(true)));
+    decode()
+}
 
 /// serde_json's (stable, private) name for its raw-value protocol; see [`crate::lenient::decimal`].
 const RAW_TOKEN: &str = "$serde_json::private::RawValue";
@@ -240,6 +266,12 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for RecordsVisitor<T> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Records<T>, A::Error> {
         let mut records = Records::<T>::default();
+        if DIRECT.with(Cell::get) {
+            while let Some(item) = seq.next_element::<T>()? {
+                records.items.push(item);
+            }
+            return Ok(records);
+        }
         let mut index = 0;
         while let Some(result) = seq.next_element_seed(RecordSeed::<T>(index, PhantomData))? {
             match result {
@@ -396,6 +428,20 @@ mod tests {
         assert_eq!(page.data.failures()[0].path, "id");
         let page: Page = serde_json::from_reader(PAGE.as_bytes()).unwrap();
         assert_eq!(page.data.received(), 4);
+    }
+
+    #[test]
+    fn direct_mode_reads_the_same_records_and_fails_on_a_bad_one() {
+        let good = r#"{"data": [{"id": 1}, {"id": 3, "tags": [7]}]}"#;
+        let careful: Page = serde_json::from_str(good).unwrap();
+        let fast: Page = direct(|| serde_json::from_str(good)).unwrap();
+        assert_eq!(fast.data, careful.data);
+        assert!(direct(|| serde_json::from_str::<Page>(PAGE)).is_err());
+        // The mode ends with the call.
+        assert_eq!(
+            serde_json::from_str::<Page>(PAGE).unwrap().data.received(),
+            4
+        );
     }
 
     #[test]

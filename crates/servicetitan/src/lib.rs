@@ -19,8 +19,8 @@
 #![deny(missing_docs)]
 
 pub use servicetitan_core::{
-    auth, client, config, error, export, lenient, limit, paging, retry, transport, types, upload,
-    Client, ClientBuilder, Config, Error, OperationKind, OperationMeta, OperationPolicy,
+    auth, client, config, decode, error, export, lenient, limit, paging, retry, transport, types,
+    upload, Client, ClientBuilder, Config, Error, OperationKind, OperationMeta, OperationPolicy,
 };
 
 // The module re-exports, the `Modules` trait and its impl are written by `cargo xtask scaffold`

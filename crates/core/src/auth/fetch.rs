@@ -235,7 +235,7 @@ pub fn parse_answer(body: &[u8]) -> Result<(SecretString, Duration, Option<Strin
         return Err(why.to_owned());
     }
     Ok((
-        token.secret,
+        token.secret().clone(),
         lifetime(parsed.expires_in.as_ref()),
         parsed.token_type,
     ))

@@ -31,9 +31,11 @@ pub(crate) mod fetch;
 mod messages;
 
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
+use reqwest::header::HeaderValue;
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -49,37 +51,69 @@ pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(900);
 pub const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// An access token. `Debug` never shows it.
+///
+/// Cheap to clone: the text and its `Authorization` header value are shared, and the header is
+/// built and checked once per token rather than once per request (a token is sent by every call
+/// for 15 minutes).
 #[derive(Clone)]
 pub struct AccessToken {
-    pub(crate) secret: SecretString,
+    shared: Arc<Shared>,
     /// Identifies the fetch that produced the token, so that a 401 invalidates only that one.
     pub(crate) generation: u64,
+}
+
+struct Shared {
+    secret: SecretString,
+    /// `Bearer <token>`, marked sensitive; or why the token cannot be sent.
+    header: OnceLock<Result<HeaderValue, &'static str>>,
 }
 
 impl AccessToken {
     /// A token to send as `Authorization: Bearer <token>`.
     pub fn new(token: impl Into<String>) -> Self {
+        Self::with_generation(SecretString::from(token.into()), 0)
+    }
+
+    pub(crate) fn with_generation(secret: SecretString, generation: u64) -> Self {
         AccessToken {
-            secret: SecretString::from(token.into()),
-            generation: 0,
+            shared: Arc::new(Shared {
+                secret,
+                header: OnceLock::new(),
+            }),
+            generation,
         }
     }
 
     /// The token itself. Keep it secret.
     pub fn secret(&self) -> &SecretString {
-        &self.secret
+        &self.shared.secret
     }
 
-    /// Why this token cannot be sent in a header, if it cannot (empty, CR/LF, control chars).
+    /// The `Authorization` value (`Bearer <token>`, sensitive), or why the token cannot be
+    /// sent in a header (empty, CR/LF, control or non-ASCII characters).
+    pub(crate) fn header(&self) -> Result<&HeaderValue, &'static str> {
+        self.shared
+            .header
+            .get_or_init(|| {
+                let token = self.shared.secret.expose_secret();
+                if token.trim().is_empty() {
+                    return Err("the access token is empty");
+                }
+                if token.bytes().any(|b| b.is_ascii_control() || b >= 0x80) {
+                    return Err("the access token contains characters not allowed in an HTTP header (CR, LF, control or non-ASCII characters)");
+                }
+                let mut value = HeaderValue::try_from(format!("Bearer {token}"))
+                    .map_err(|_| "the access token contains characters not allowed in an HTTP header")?;
+                value.set_sensitive(true);
+                Ok(value)
+            })
+            .as_ref()
+            .map_err(|why| *why)
+    }
+
+    /// Why this token cannot be sent in a header, if it cannot.
     pub(crate) fn unusable(&self) -> Option<&'static str> {
-        let token = self.secret.expose_secret();
-        if token.trim().is_empty() {
-            Some("the access token is empty")
-        } else if token.bytes().any(|b| b.is_ascii_control() || b >= 0x80) {
-            Some("the access token contains characters not allowed in an HTTP header (CR, LF, control or non-ASCII characters)")
-        } else {
-            None
-        }
+        self.header().err()
     }
 }
 

@@ -18,8 +18,9 @@ use super::source::Source;
 use super::timezone::parse_timezone;
 use super::{Config, DEFAULT_TOKEN_REFRESH_MARGIN};
 
-/// The lifetime of a ServiceTitan access token (`expires_in` is 900 s).
-const TOKEN_LIFETIME: Duration = Duration::from_secs(900);
+/// The lifetime of a ServiceTitan access token (`expires_in` is 900 s): one constant, the
+/// token cache's.
+const TOKEN_LIFETIME: Duration = crate::auth::DEFAULT_LIFETIME;
 
 /// Resolves every setting (all problems are reported together) and builds the configuration.
 pub(super) fn assemble(

@@ -40,7 +40,7 @@ pub(super) async fn token(inner: &Inner) -> Result<AccessToken, AuthError> {
                 err.token_url = inner.token_source.clone();
                 result = Err(err);
             }
-            None => inner.secrets.note_token(token.secret.expose_secret()),
+            None => inner.secrets.note_token(token.secret().expose_secret()),
         }
     }
     result.map_err(|mut err| {
@@ -59,15 +59,10 @@ pub(super) fn set_headers(
     user_agent: &HeaderValue,
 ) -> Result<(), Error> {
     // `token` was checked by [`token`]; a provider bypassing it still gets no placeholder.
-    let mut bearer = HeaderValue::try_from(format!("Bearer {}", token.secret.expose_secret()))
-        .map_err(|_| {
-            Error::from(AuthError::custom(
-                AuthFailure::InvalidResponse,
-                "the access token contains characters not allowed in an HTTP header",
-            ))
-        })?;
-    bearer.set_sensitive(true);
-    headers.insert(AUTHORIZATION, bearer);
+    let bearer = token
+        .header()
+        .map_err(|why| Error::from(AuthError::custom(AuthFailure::InvalidResponse, why)))?;
+    headers.insert(AUTHORIZATION, bearer.clone());
     headers.insert(HeaderName::from_static(APP_KEY_HEADER), app_key.clone());
     headers.insert(USER_AGENT, user_agent.clone());
     Ok(())
@@ -99,6 +94,18 @@ mod tests {
             !shown.contains("tok-123") && !shown.contains("ak1.key"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn a_tokens_header_is_built_once_and_shared_by_its_clones() {
+        let token = AccessToken::new("tok-123");
+        let first = token.header().unwrap();
+        let clone = token.clone();
+        assert!(std::ptr::eq(first, clone.header().unwrap()));
+        assert_eq!(first, "Bearer tok-123");
+        assert!(first.is_sensitive());
+        // Another token with the same text is checked on its own.
+        assert!(!std::ptr::eq(first, AccessToken::new("tok-123").header().unwrap()));
     }
 
     #[test]

@@ -125,15 +125,18 @@ pub(super) fn send_failure(call: &Call<'_>, err: RedirectError, can_repeat: bool
 pub(super) async fn response(
     inner: &Inner,
     call: &mut Call<'_>,
-    response: Response,
+    mut response: Response,
     token: &AccessToken,
     can_repeat: bool,
 ) -> Outcome {
     let status = response.status();
     call.span.record("status", status.as_u16());
-    if let Some(trace_id) = trace_id_from_headers(response.headers()) {
-        call.span
-            .record("trace_id", inner.secrets.redact(&trace_id).as_str());
+    // Only for a span someone listens to: finding, copying and redacting it costs every call.
+    if !call.span.is_disabled() {
+        if let Some(trace_id) = trace_id_from_headers(response.headers()) {
+            call.span
+                .record("trace_id", inner.secrets.redact(&trace_id).as_str());
+        }
     }
     if !(status.is_client_error() || status.is_server_error()) {
         return success(inner, call, response, can_repeat).await;
@@ -147,7 +150,7 @@ pub(super) async fn response(
         inner.tokens.invalidate(token);
         return Outcome::Refresh;
     }
-    let head = Head::of(&response);
+    let head = Head::take(&mut response);
     let body = redacted(inner, body::read_prefix(response, ERROR_BODY_BYTES).await);
     let error = api_error(inner, call, &head, &body);
     if let Some(trace_id) = &error.trace_id {
@@ -187,12 +190,17 @@ pub(super) async fn response(
 
 /// A 2xx/3xx answer: its body read within the cap (downloads stay streamed). A body failing
 /// mid-way is retried like a dropped connection.
-async fn success(inner: &Inner, call: &Call<'_>, response: Response, can_repeat: bool) -> Outcome {
+async fn success(
+    inner: &Inner,
+    call: &Call<'_>,
+    mut response: Response,
+    can_repeat: bool,
+) -> Outcome {
     tracing::debug!(status = response.status().as_u16(), "response");
     if call.meta.kind == OperationKind::Download {
         return Outcome::Done(response);
     }
-    let head = Head::of(&response);
+    let head = Head::take(&mut response);
     match body::read_capped(response, inner.max_body).await {
         Ok(bytes) => Outcome::Done(rebuild::success(head, bytes)),
         Err(BodyError::TooLarge) => Outcome::Fail(Failure::new(

@@ -133,7 +133,7 @@ impl Transport {
     pub(crate) async fn access_token(&self) -> Result<SecretString, Error> {
         authorize::token(&self.inner)
             .await
-            .map(|token| token.secret)
+            .map(|token| token.secret().clone())
             .map_err(Error::from)
     }
 

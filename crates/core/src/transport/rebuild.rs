@@ -24,11 +24,13 @@ pub(crate) struct Head {
 }
 
 impl Head {
-    pub(crate) fn of(response: &reqwest::Response) -> Self {
+    /// The head, its headers moved out (not copied: this runs on every response) — the body
+    /// is all that is read from `response` afterwards.
+    pub(crate) fn take(response: &mut reqwest::Response) -> Self {
         Head {
             status: response.status(),
             version: response.version(),
-            headers: response.headers().clone(),
+            headers: std::mem::take(response.headers_mut()),
             url: response.url().clone(),
         }
     }

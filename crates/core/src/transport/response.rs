@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 use reqwest::StatusCode;
 
 use crate::error::{excerpt, ApiError, Problem, RAW_BODY_LEN};
@@ -65,20 +65,24 @@ pub fn parse_body(body: Option<&[u8]>) -> (Option<Problem>, Option<String>) {
 
 /// ServiceTitan's trace id from response headers, when one is present.
 pub(crate) fn trace_id_from_headers(headers: &HeaderMap) -> Option<String> {
-    for name in [
-        "x-trace-id",
-        "trace-id",
-        "traceid",
-        "x-correlation-id",
-        "request-id",
-        "x-request-id",
-    ] {
+    // Static names: looking a header up by `&str` parses and lower-cases the name on every call,
+    // and this runs on every response.
+    static NAMES: [HeaderName; 6] = [
+        HeaderName::from_static("x-trace-id"),
+        HeaderName::from_static("trace-id"),
+        HeaderName::from_static("traceid"),
+        HeaderName::from_static("x-correlation-id"),
+        HeaderName::from_static("request-id"),
+        HeaderName::from_static("x-request-id"),
+    ];
+    static TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
+    for name in &NAMES {
         if let Some(value) = headers.get(name).and_then(|v| v.to_str().ok()) {
             return Some(value.to_owned());
         }
     }
     // W3C trace context: `00-<trace id>-<span id>-<flags>`.
-    let parent = headers.get("traceparent")?.to_str().ok()?;
+    let parent = headers.get(&TRACEPARENT)?.to_str().ok()?;
     parent.split('-').nth(1).map(str::to_owned)
 }
 
