@@ -157,6 +157,10 @@ fn p1(cx: &mut Ctx, latency: u64) -> Result<(), BoxError> {
             "floor (reqwest+serde)",
             me(cx, &["pull", "--url", &url, "--mode", "floor"]),
         ),
+        (
+            "floor (reqwest+SDK decode)",
+            me(cx, &["pull", "--url", &url, "--mode", "floor-sdk-decode"]),
+        ),
     ];
     if let Some(python) = &cx.opts.python {
         let c = servicetitan_mock::Credentials::default();
@@ -291,7 +295,7 @@ fn p4(cx: &mut Ctx) -> Result<(), BoxError> {
 fn p5(cx: &mut Ctx) -> Result<(), BoxError> {
     let mock = mock(cx, &["--rate-limit", "0"])?;
     let url = mock.url.clone();
-    for via in ["sdk", "raw"] {
+    for via in ["sdk", "raw", "raw-sdk-decode"] {
         let mut cmd = me(
             cx,
             &["overhead", "--url", &url, "--via", via, "--n", "2000"],
@@ -303,10 +307,10 @@ fn p5(cx: &mut Ctx) -> Result<(), BoxError> {
             50,
             250,
         )?;
-        let label = if via == "sdk" {
-            "SDK typed call"
-        } else {
-            "raw reqwest+serde"
+        let label = match via {
+            "sdk" => "SDK typed call",
+            "raw" => "raw reqwest+serde",
+            _ => "raw reqwest+SDK decode",
         };
         let row = Row::new("P5 tiny call, sequential", label, usage)
             .extra("instructions_per_call", per_call.into());

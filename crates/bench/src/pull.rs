@@ -17,6 +17,9 @@ pub enum Mode {
     Concurrent,
     /// reqwest + `serde_json::from_slice::<JobResponsePage>`, one page after the other.
     Floor,
+    /// The same loop decoding with the SDK's `servicetitan::decode::from_bytes`: the floor
+    /// without the SDK's transport and paging, so the difference is their cost alone.
+    FloorSdkDecode,
 }
 
 /// What a pull saw: checked against the mock's record count by the caller.
@@ -60,7 +63,8 @@ pub async fn run(
                 .stream_concurrent(concurrency);
             drain(jobs, &mut tally).await?;
         }
-        Mode::Floor => floor(url, page_size, &mut tally).await?,
+        Mode::Floor => floor(url, page_size, &mut tally, false).await?,
+        Mode::FloorSdkDecode => floor(url, page_size, &mut tally, true).await?,
     }
     println!(
         "{}",
@@ -80,12 +84,21 @@ where
     Ok(())
 }
 
-async fn floor(url: &str, page_size: i32, tally: &mut Tally) -> Result<(), BoxError> {
+async fn floor(
+    url: &str,
+    page_size: i32,
+    tally: &mut Tally,
+    sdk_decode: bool,
+) -> Result<(), BoxError> {
     let raw = Raw::connect(url).await?;
     let mut page = 1;
     loop {
         let body = raw.jobs_page(page, page_size).await?;
-        let envelope: JobResponsePage = serde_json::from_slice(&body)?;
+        let envelope: JobResponsePage = if sdk_decode {
+            servicetitan::decode::from_bytes(&body)?
+        } else {
+            serde_json::from_slice(&body)?
+        };
         let more = envelope.has_more();
         for job in envelope.into_records().into_results() {
             tally.add(&job?);

@@ -150,14 +150,22 @@ impl Report {
     fn targets(&self) -> Vec<String> {
         let mut t = Vec::new();
         let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
-        if let (Some(s), Some(f)) = (
-            self.find("P1 loopback", ".stream()"),
-            self.find("P1 loopback", "floor"),
-        ) {
+        // Against the cheaper of the two floors: plain serde, or the SDK's own decoding (then
+        // only the SDK's transport and paging make the difference).
+        let floors = [
+            self.find("P1 loopback", "floor (reqwest+serde)"),
+            self.find("P1 loopback", "floor (reqwest+SDK"),
+        ];
+        let floor = floors
+            .into_iter()
+            .flatten()
+            .min_by(|a, b| a.usage.cpu_s.total_cmp(&b.usage.cpu_s));
+        if let (Some(s), Some(f)) = (self.find("P1 loopback", ".stream()"), floor) {
             let cpu = s.usage.cpu_s / f.usage.cpu_s;
             let wall = s.usage.wall_s / f.usage.wall_s;
             t.push(format!(
-                "P1 loopback `.stream()` vs floor: CPU {cpu:.2}×, wall {wall:.2}× (target ≤ 1.05×: {})",
+                "P1 loopback `.stream()` vs the cheaper floor ({}): CPU {cpu:.2}×, wall {wall:.2}× (target ≤ 1.05×: {})",
+                f.label,
                 verdict(cpu <= 1.05)
             ));
         }
@@ -204,13 +212,18 @@ impl Report {
                 verdict(r.tokens == Some(1))
             ));
         }
-        if let (Some(s), Some(r)) = (self.find("P5", "SDK"), self.find("P5", "raw")) {
+        // Against raw reqwest decoding as the SDK does: the SDK's per-request machinery alone.
+        let raw = self
+            .find("P5", "raw reqwest+SDK")
+            .or_else(|| self.find("P5", "raw"));
+        if let (Some(s), Some(r)) = (self.find("P5", "SDK"), raw) {
             let ratio = |k: &str| s.figure(k).unwrap_or(f64::NAN) / r.figure(k).unwrap_or(f64::NAN);
             let ins = ratio("instructions_per_call");
             // Instructions are the steadier figure on a shared machine; both must hold (a missing
             // counter, NaN, leaves the time alone to decide).
             t.push(format!(
-                "P5: SDK / raw reqwest p50 {:.2}×, p99 {:.2}×, instructions {:.2}× (target ≤ 1.1×: {})",
+                "P5: SDK / {} p50 {:.2}×, p99 {:.2}×, instructions {:.2}× (target ≤ 1.1×: {})",
+                r.label,
                 ratio("p50_ms"),
                 ratio("p99_ms"),
                 ins,

@@ -78,8 +78,11 @@ pub async fn cold(url: &str, calls: usize) -> Result<(), BoxError> {
 pub enum Via {
     /// The SDK's typed call (limiter off, everything else as shipped).
     Sdk,
-    /// reqwest with the two headers, decoding into the same type.
+    /// reqwest with the two headers, decoding into the same type (`serde_json::from_slice`).
     Raw,
+    /// The same, decoding with the SDK's `servicetitan::decode::from_bytes`: what is left of
+    /// the difference is the SDK's per-request machinery.
+    RawSdkDecode,
 }
 
 /// P5: `n` sequential tiny calls (a one-job page) after 20 warm-up calls; prints percentiles.
@@ -98,12 +101,16 @@ pub async fn overhead(url: &str, via: Via, n: usize) -> Result<(), BoxError> {
                 }
             }
         }
-        Via::Raw => {
+        Via::Raw | Via::RawSdkDecode => {
             let raw = Raw::connect(url).await?;
             for i in 0..n + 20 {
                 let t0 = Instant::now();
                 let body = raw.jobs_page(1, 1).await?;
-                let page: JobResponsePage = serde_json::from_slice(&body)?;
+                let page: JobResponsePage = if via == Via::Raw {
+                    serde_json::from_slice(&body)?
+                } else {
+                    servicetitan::decode::from_bytes(&body)?
+                };
                 std::hint::black_box(page);
                 if i >= 20 {
                     times.push(t0.elapsed());

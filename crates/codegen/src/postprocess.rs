@@ -17,6 +17,7 @@
 
 pub mod bodies;
 pub mod builders;
+pub mod send;
 pub mod surface;
 
 use proc_macro2::TokenStream;

@@ -29,7 +29,7 @@ pub(crate) enum BodyError {
 
 /// The whole body, or [`BodyError::TooLarge`] once more than `cap` bytes arrive.
 pub(crate) async fn read_capped(
-    mut response: reqwest::Response,
+    response: &mut reqwest::Response,
     cap: u64,
 ) -> Result<Bytes, BodyError> {
     if response.content_length().is_some_and(|len| len > cap) {

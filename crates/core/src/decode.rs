@@ -23,8 +23,9 @@ pub fn from_bytes<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Err
     crate::records::direct(parse).or_else(|_| parse())
 }
 
-/// progenitor's `ResponseValue::from_response`, decoding with [`from_bytes`] and moving the
-/// headers out instead of copying them. Called by the generated code.
+/// progenitor's `ResponseValue::from_response`, decoding with [`from_bytes`], taking the body
+/// the transport already read and moving the headers out instead of copying them. Called by
+/// the generated code.
 #[doc(hidden)]
 pub async fn response_value<T: DeserializeOwned, E>(
     mut response: reqwest::Response,
@@ -32,7 +33,9 @@ pub async fn response_value<T: DeserializeOwned, E>(
     use progenitor_client::Error;
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
-    let full = response.bytes().await.map_err(Error::ResponseBodyError)?;
+    let full = crate::transport::body(response)
+        .await
+        .map_err(Error::ResponseBodyError)?;
     let inner = from_bytes(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
     Ok(progenitor_client::ResponseValue::new(
         inner, status, headers,

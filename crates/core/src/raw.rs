@@ -26,14 +26,13 @@ pub(crate) async fn execute_json<T: DeserializeOwned>(
 ) -> Result<T, Error> {
     use progenitor_client::Error as P;
     let response = transport
-        .execute(request, meta)
+        .execute_read(request, meta)
         .await
         .map_err(|e| Error::from(P::<()>::CommunicationError(e)))?;
     if !response.status().is_success() {
         return Err(Error::from(P::<()>::UnexpectedResponse(response)));
     }
-    let bytes = response
-        .bytes()
+    let bytes = crate::transport::body(response)
         .await
         .map_err(|e| Error::from(P::<()>::ResponseBodyError(e)))?;
     let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };

@@ -52,7 +52,7 @@ pub fn tokens(operations: &[Operation]) -> TokenStream {
                 request: ::reqwest::Request,
                 info: &::progenitor_client::OperationInfo,
             ) -> ::reqwest::Result<::reqwest::Response> {
-                self.inner.execute(request, operation_meta(info.operation_id)).await
+                self.inner.execute_read(request, operation_meta(info.operation_id)).await
             }
         }
     }

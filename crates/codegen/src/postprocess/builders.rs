@@ -13,11 +13,8 @@
 //! * **bodies** are the model itself (`types::JobCreateRequest`, built with its `new(..)`), not
 //!   typify's builder; `body_map` goes with it;
 //! * each setter's doc is the parameter's description from the spec;
-//! * **one query pass**: `send()` writes all query parameters with one
-//!   `servicetitan_core::query::append` instead of one `RequestBuilder::query` per parameter;
-//! * **SDK decoding**: `send()` decodes with `servicetitan_core::decode::response_value` (one
-//!   UTF-8 check, records read directly unless one fails) instead of progenitor's
-//!   `ResponseValue::from_response`.
+//! * `send()` is made cheaper per call (one query pass, no `api-version` header, SDK decoding):
+//!   see [`super::send`].
 
 use super::Setters;
 use std::collections::{BTreeMap, BTreeSet};
@@ -91,6 +88,7 @@ pub fn rewrite(items: &mut [Item], docs: &SetterDocs) {
             _ => None,
         })
         .collect();
+    let integers = super::send::integer_fields(items);
     for item in items.iter_mut() {
         Owned.visit_item_mut(item);
         let Item::Impl(imp) = item else { continue };
@@ -109,8 +107,7 @@ pub fn rewrite(items: &mut [Item], docs: &SetterDocs) {
                 f.vis = parse_quote!(pub(crate));
             }
             if name == "send" {
-                query_once(f);
-                SdkDecode.visit_block_mut(&mut f.block);
+                super::send::rewrite(f, integers.get(&builder));
             }
             if name == "new" && with_typify_body.contains(&builder) {
                 UninitializedBody.visit_block_mut(&mut f.block);
@@ -121,73 +118,6 @@ pub fn rewrite(items: &mut [Item], docs: &SetterDocs) {
                 }
             }
         }
-    }
-}
-
-/// progenitor's `let mut request = …​.query(&QueryParam::new(..))….build()?;` in `send()`: the
-/// `.query(..)` calls leave the chain, and one `servicetitan_core::query::append` after it
-/// writes them all, in the same order (see that module for why).
-fn query_once(f: &mut syn::ImplItemFn) {
-    let stmts = &mut f.block.stmts;
-    for i in 0..stmts.len() {
-        let syn::Stmt::Local(local) = &mut stmts[i] else {
-            continue;
-        };
-        let is_request = match &local.pat {
-            syn::Pat::Ident(p) => p.ident == "request",
-            _ => false,
-        };
-        let Some(init) = local.init.as_mut().filter(|_| is_request) else {
-            continue;
-        };
-        let mut parts = Vec::new();
-        strip_queries(&mut init.expr, &mut parts);
-        if parts.is_empty() {
-            return;
-        }
-        let append: syn::Stmt = parse_quote! {
-            ::servicetitan_core::query::append(
-                &mut request,
-                &[#(#parts as &dyn ::servicetitan_core::query::QueryPart),*],
-            )
-            .map_err(Error::InvalidRequest)?;
-        };
-        stmts.insert(i + 1, append);
-        return;
-    }
-}
-
-/// `ResponseValue::from_response` → `servicetitan_core::decode::response_value`.
-struct SdkDecode;
-
-impl VisitMut for SdkDecode {
-    fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
-        let names: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        if names.ends_with(&["ResponseValue".to_string(), "from_response".to_string()]) {
-            *p = parse_quote!(::servicetitan_core::decode::response_value);
-        }
-    }
-}
-
-/// Removes every `.query(arg)` from a method chain, collecting the arguments innermost first
-/// (the order they were chained in).
-fn strip_queries(e: &mut Expr, parts: &mut Vec<Expr>) {
-    match e {
-        Expr::Try(t) => strip_queries(&mut t.expr, parts),
-        Expr::MethodCall(m) => {
-            strip_queries(&mut m.receiver, parts);
-            if m.method == "query" && m.args.len() == 1 {
-                parts.extend(m.args.pop().map(syn::punctuated::Pair::into_value));
-                let receiver = std::mem::replace(&mut *m.receiver, parse_quote!(()));
-                *e = receiver;
-            }
-        }
-        _ => {}
     }
 }
 
@@ -347,73 +277,5 @@ pub fn collect_setters(items: &[Item], out: &mut Setters) {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn send_writes_its_query_in_one_pass_in_chain_order() {
-        let mut f: syn::ImplItemFn = parse_quote! {
-            pub async fn send(self) -> Result<ResponseValue<types::Page>, Error<()>> {
-                let url = format!("{}/jobs", client.baseurl);
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(::reqwest::header::ACCEPT, value)
-                    .query(&progenitor_client::QueryParam::new("page", &page))
-                    .query(&progenitor_client::QueryParam::new("ids", &ids))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo { operation_id: "jobs_get_list" };
-            }
-        };
-        query_once(&mut f);
-        let text = quote::quote!(#f).to_string();
-        assert!(!text.contains(". query ("), "{text}");
-        assert!(
-            text.contains(". header (:: reqwest :: header :: ACCEPT , value) . headers (header_map) . build () ?"),
-            "{text}"
-        );
-        let append = text
-            .find(":: servicetitan_core :: query :: append")
-            .expect(&text);
-        assert!(append > text.find("build () ?").unwrap(), "{text}");
-        assert!(append < text.find("let info").unwrap(), "{text}");
-        let page = text.find("QueryParam :: new (\"page\"").unwrap();
-        let ids = text.find("QueryParam :: new (\"ids\"").unwrap();
-        assert!(append < page && page < ids, "{text}");
-    }
-
-    #[test]
-    fn send_decodes_through_the_sdk() {
-        let mut b: syn::Block = parse_quote! {{
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }};
-        SdkDecode.visit_block_mut(&mut b);
-        let text = quote::quote!(#b).to_string();
-        assert!(
-            text.contains(":: servicetitan_core :: decode :: response_value (response) . await"),
-            "{text}"
-        );
-        assert!(!text.contains("from_response"), "{text}");
-    }
-
-    #[test]
-    fn a_send_without_query_parameters_is_left_alone() {
-        let mut f: syn::ImplItemFn = parse_quote! {
-            pub async fn send(self) -> Result<(), Error<()>> {
-                let mut request = client.client.post(url).json(&body).build()?;
-            }
-        };
-        let before = quote::quote!(#f).to_string();
-        query_once(&mut f);
-        assert_eq!(quote::quote!(#f).to_string(), before);
     }
 }

@@ -153,7 +153,7 @@ impl Fetcher {
             request = request.timeout(timeout);
         }
         tracing::debug!("requesting an access token");
-        let response = request
+        let mut response = request
             .send()
             .await
             .map_err(|e| self.transport_error(None, e))?;
@@ -162,7 +162,7 @@ impl Fetcher {
         if !status.is_success() {
             return Err(self.refused(response).await);
         }
-        let body = match body::read_capped(response, ERROR_BODY_BYTES as u64).await {
+        let body = match body::read_capped(&mut response, ERROR_BODY_BYTES as u64).await {
             Ok(body) => body,
             Err(body::BodyError::Failed(e)) => return Err(self.transport_error(Some(status), e)),
             Err(body::BodyError::TooLarge) => {

@@ -105,7 +105,10 @@ mod tests {
         assert_eq!(first, "Bearer tok-123");
         assert!(first.is_sensitive());
         // Another token with the same text is checked on its own.
-        assert!(!std::ptr::eq(first, AccessToken::new("tok-123").header().unwrap()));
+        assert!(!std::ptr::eq(
+            first,
+            AccessToken::new("tok-123").header().unwrap()
+        ));
     }
 
     #[test]

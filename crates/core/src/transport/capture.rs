@@ -43,13 +43,14 @@ impl<E> From<progenitor_client::Error<E>> for Error {
                 if let Some(err) = Captured::take_from(response.extensions_mut()) {
                     return err;
                 }
-                // Not produced by our transport (or a success status the spec did not list):
-                // the body cannot be read synchronously, so keep what the head says.
+                // A success status the spec did not list: the body the transport read, if it
+                // did (a response from elsewhere cannot be read synchronously: the head alone).
+                let body = response.extensions_mut().remove::<super::ReadBody>();
                 ApiError::from_head(
                     response.status(),
                     response.headers(),
                     Some(response.url()),
-                    None,
+                    body.as_ref().map(|b| b.0.as_ref()),
                 )
                 .into()
             }

@@ -86,6 +86,21 @@ pub(crate) struct Inner {
     pub(crate) max_body: u64,
 }
 
+/// A success body the pipeline already read, carried in the response's extensions (see
+/// [`Transport::execute_read`]).
+#[derive(Clone)]
+pub(crate) struct ReadBody(pub(crate) bytes::Bytes);
+
+/// The body of a response from [`Transport::execute_read`]: the one the pipeline read, or (a
+/// download, or a response from elsewhere) read now.
+#[doc(hidden)]
+pub async fn body(mut response: reqwest::Response) -> reqwest::Result<bytes::Bytes> {
+    match response.extensions_mut().remove::<ReadBody>() {
+        Some(ReadBody(body)) => Ok(body),
+        None => response.bytes().await,
+    }
+}
+
 impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &self.inner;
@@ -143,13 +158,30 @@ impl Transport {
         Arc::ptr_eq(&self.inner.limits, &other.inner.limits)
     }
 
-    /// Executes one generated request. Called by the generated `ClientHooks::exec`.
+    /// Executes one request through the pipeline; the response's body can be read as usual.
     ///
     /// A non-success answer (after retries), a failed token request, a timeout or a transport
     /// failure comes back as a response carrying the typed [`Error`] in its extensions (read it
     /// with [`take_captured`], or let `?` on the generated call do it). So this never returns
     /// `Err`; the signature is progenitor's.
     pub async fn execute(
+        &self,
+        request: reqwest::Request,
+        meta: &'static OperationMeta,
+    ) -> reqwest::Result<reqwest::Response> {
+        let mut response = self.execute_read(request, meta).await?;
+        if let Some(ReadBody(body)) = response.extensions_mut().remove::<ReadBody>() {
+            let head = rebuild::Head::take(&mut response);
+            response = rebuild::success(head, body);
+        }
+        Ok(response)
+    }
+
+    /// [`execute`](Self::execute) for callers that read the body with [`body`]: a success
+    /// body the pipeline read (within its cap) is left in the response's extensions instead of
+    /// being put back into a re-built response. Called by the generated `ClientHooks::exec`.
+    #[doc(hidden)]
+    pub async fn execute_read(
         &self,
         request: reqwest::Request,
         meta: &'static OperationMeta,

@@ -27,7 +27,9 @@ use crate::retry::RetryPolicy;
 pub(super) struct Call<'a> {
     pub(super) meta: &'static OperationMeta,
     pub(super) method: Method,
-    url: url::Url,
+    /// The request's path, for messages, when the operation table has none (an unknown
+    /// operation); the URL itself is not copied for every call.
+    path: Option<String>,
     pub(super) report: Option<String>,
     /// Whether the operation has a limit of its own (report runs, keyed by report id).
     pub(super) keyed: bool,
@@ -54,7 +56,7 @@ impl<'a> Call<'a> {
         let may_repeat = policy.may_repeat(&method, &names) || transport.options.non_idempotent;
         Call {
             meta,
-            url: request.url().clone(),
+            path: meta.path.is_empty().then(|| path.to_owned()),
             method,
             report,
             keyed,
@@ -70,11 +72,7 @@ impl<'a> Call<'a> {
 
     /// `Jobs_Get (GET /tenant/{tenant}/jobs/{id})`: the operation, for messages.
     pub(super) fn operation(&self) -> String {
-        let path = if self.meta.path.is_empty() {
-            self.url.path()
-        } else {
-            self.meta.path
-        };
+        let path = self.path.as_deref().unwrap_or(self.meta.path);
         format!("{} ({} {path})", self.meta.operation_id, self.method)
     }
 
@@ -126,14 +124,14 @@ impl<'a> Call<'a> {
         Some(wait)
     }
 
-    fn give_up(&self, failure: Failure) -> Response {
+    fn give_up(&self, failure: Failure, template: &Template) -> Response {
         tracing::debug!(
             attempt = self.attempt,
             latency_ms = self.started.elapsed().as_millis() as u64,
             error = %failure.error,
             "request failed"
         );
-        failure.into_response(self.url.clone())
+        failure.into_response(template.url())
     }
 }
 
@@ -141,14 +139,40 @@ impl<'a> Call<'a> {
 /// streamed body), which takes it and reports `can_repeat: false`; classification never asks
 /// for another attempt after that, so [`Template::next`] returning `None` is unreachable in
 /// practice and handled as an error rather than a panic.
-struct Template(Option<Request>);
+struct Template {
+    /// The request; once handed over for good (a streamed body), its URL for a stand-in.
+    request: Result<Request, url::Url>,
+}
 
 impl Template {
+    fn new(request: Request) -> Self {
+        Template {
+            request: Ok(request),
+        }
+    }
+
     /// The request to send now, and whether it can be sent again later.
     fn next(&mut self) -> Option<(Request, bool)> {
-        match self.0.as_ref().and_then(Request::try_clone) {
-            Some(copy) => Some((copy, true)),
-            None => self.0.take().map(|request| (request, false)),
+        let request = self.request.as_ref().ok()?;
+        if let Some(copy) = request.try_clone() {
+            return Some((copy, true));
+        }
+        let url = request.url().clone();
+        std::mem::replace(&mut self.request, Err(url))
+            .ok()
+            .map(|request| (request, false))
+    }
+
+    /// The request kept for another attempt, if any.
+    fn request(&self) -> Option<&Request> {
+        self.request.as_ref().ok()
+    }
+
+    /// The call's URL (copied: only failures need it).
+    fn url(&self) -> url::Url {
+        match &self.request {
+            Ok(request) => request.url().clone(),
+            Err(url) => url.clone(),
         }
     }
 }
@@ -164,7 +188,7 @@ pub(super) async fn run(
     // local, so the retry budget starts once it is held.
     let _permit = pace::permit(&inner.limits, meta).await;
     let mut call = Call::new(transport, &request, meta);
-    let mut template = Template(Some(request));
+    let mut template = Template::new(request);
     loop {
         call.attempt += 1;
         call.span.record("attempt", call.attempt);
@@ -183,7 +207,7 @@ pub(super) async fn run(
         };
         match outcome {
             Outcome::Done(response) => return response,
-            Outcome::Fail(failure) => return call.give_up(failure),
+            Outcome::Fail(failure) => return call.give_up(failure, &template),
             Outcome::Refresh => {}
             Outcome::Retry {
                 failure,
@@ -199,7 +223,7 @@ pub(super) async fn run(
                     );
                     tokio::time::sleep(wait).await;
                 }
-                None => return call.give_up(failure),
+                None => return call.give_up(failure, &template),
             },
         }
     }
@@ -238,10 +262,19 @@ async fn attempt(transport: &Transport, call: &mut Call<'_>, template: &mut Temp
     if request.timeout().is_none() {
         *request.timeout_mut() = inner.request_timeout;
     }
-    let sent = Instant::now();
-    let result = send::send(&inner.http, request, inner.request_timeout).await;
-    call.span
-        .record("latency_ms", sent.elapsed().as_millis() as u64);
+    // The request as sent, again, for a redirect (rare): the template plus the same headers.
+    let as_sent = || {
+        let mut again = template.request()?.try_clone()?;
+        authorize::set_headers(again.headers_mut(), &token, app_key, &inner.user_agent).ok()?;
+        Some((again.url().clone(), std::mem::take(again.headers_mut())))
+    };
+    let listened = !call.span.is_disabled();
+    let sent = listened.then(Instant::now);
+    let result = send::send(&inner.http, request, inner.request_timeout, as_sent).await;
+    if let Some(sent) = sent {
+        call.span
+            .record("latency_ms", sent.elapsed().as_millis() as u64);
+    }
     match result {
         Ok(response) => classify::response(inner, call, response, &token, can_repeat).await,
         Err(err) => classify::send_failure(call, err, can_repeat),
