@@ -28,6 +28,23 @@ impl Usage {
     }
 }
 
+/// The median of each figure over several runs of one child (wall, CPU and peak RSS are each
+/// the median of their own; stdout is the last run's). Two cores shared with the mock make a
+/// single run's CPU time move by ±15 %.
+pub fn median(runs: &[Usage]) -> Usage {
+    let mid = |f: fn(&Usage) -> f64| {
+        let mut v: Vec<f64> = runs.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    Usage {
+        wall_s: mid(|u| u.wall_s),
+        cpu_s: mid(|u| u.cpu_s),
+        rss_mib: mid(|u| u.rss_mib),
+        stdout: runs.last().map(|u| u.stdout.clone()).unwrap_or_default(),
+    }
+}
+
 /// Runs `cmd` to completion; an exit status other than 0 is an error naming the command.
 pub fn run(cmd: &mut Command) -> Result<Usage, BoxError> {
     let what = format!("{cmd:?}");
