@@ -42,7 +42,7 @@ fn query_once(f: &mut syn::ImplItemFn) {
             continue;
         };
         let mut parts = Vec::new();
-        strip_queries(&mut init.expr, &mut parts);
+        strip_calls(&mut init.expr, "query", &mut parts);
         if parts.is_empty() {
             return;
         }
@@ -121,24 +121,9 @@ fn no_api_version(f: &mut syn::ImplItemFn) {
     for stmt in stmts.iter_mut() {
         if let syn::Stmt::Local(local) = stmt {
             if let Some(init) = &mut local.init {
-                strip_call(&mut init.expr, "headers");
+                strip_calls(&mut init.expr, "headers", &mut Vec::new());
             }
         }
-    }
-}
-
-/// Removes `.name(..)` calls from a method chain.
-fn strip_call(e: &mut Expr, name: &str) {
-    match e {
-        Expr::Try(t) => strip_call(&mut t.expr, name),
-        Expr::MethodCall(m) => {
-            strip_call(&mut m.receiver, name);
-            if m.method == name {
-                let receiver = std::mem::replace(&mut *m.receiver, parse_quote!(()));
-                *e = receiver;
-            }
-        }
-        _ => {}
     }
 }
 
@@ -159,15 +144,15 @@ impl VisitMut for SdkDecode {
     }
 }
 
-/// Removes every `.query(arg)` from a method chain, collecting the arguments innermost first
+/// Removes every `.name(arg)` from a method chain, collecting the arguments innermost first
 /// (the order they were chained in).
-fn strip_queries(e: &mut Expr, parts: &mut Vec<Expr>) {
+fn strip_calls(e: &mut Expr, name: &str, args: &mut Vec<Expr>) {
     match e {
-        Expr::Try(t) => strip_queries(&mut t.expr, parts),
+        Expr::Try(t) => strip_calls(&mut t.expr, name, args),
         Expr::MethodCall(m) => {
-            strip_queries(&mut m.receiver, parts);
-            if m.method == "query" && m.args.len() == 1 {
-                parts.extend(m.args.pop().map(syn::punctuated::Pair::into_value));
+            strip_calls(&mut m.receiver, name, args);
+            if m.method == name && m.args.len() == 1 {
+                args.extend(m.args.pop().map(syn::punctuated::Pair::into_value));
                 let receiver = std::mem::replace(&mut *m.receiver, parse_quote!(()));
                 *e = receiver;
             }
