@@ -67,6 +67,11 @@ fn has_derive(attrs: &[Attribute], name: &str) -> bool {
     })
 }
 
+/// A path's segment names (`types::builder::Job` → `["types", "builder", "Job"]`).
+pub(crate) fn segment_names(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
 pub(crate) fn serde_rename(attrs: &[Attribute]) -> Option<String> {
     for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let mut found = None;

@@ -53,12 +53,7 @@ pub fn body_models(items: &[Item]) -> BTreeSet<String> {
 /// `types::builder::X` → `X`.
 fn typify_builder_name(ty: &Type) -> Option<String> {
     let Type::Path(p) = ty else { return None };
-    let seg: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
+    let seg = super::segment_names(&p.path);
     if seg.len() == 3 && seg[0] == "types" && seg[1] == "builder" {
         return Some(seg[2].clone());
     }
@@ -236,12 +231,7 @@ impl VisitMut for Owned {
             }
         }
         if let Type::Path(p) = ty {
-            let seg: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let seg = super::segment_names(&p.path);
             if seg.len() == 3 && seg[0] == "types" && seg[1] == "builder" {
                 let name = &p.path.segments[2].ident;
                 *ty = parse_quote!(types::#name);

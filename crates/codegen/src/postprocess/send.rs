@@ -132,12 +132,7 @@ struct SdkDecode;
 
 impl VisitMut for SdkDecode {
     fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
-        let names: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let names = super::segment_names(&p.path);
         if names.ends_with(&["ResponseValue".to_string(), "from_response".to_string()]) {
             *p = parse_quote!(::servicetitan_core::decode::response_value);
         }
