@@ -78,6 +78,9 @@ impl Inner {
                 ),
             ));
         }
+        if found.is_write() && !self.writes.allows(found.module.name) {
+            return Err(writes_disabled(&found));
+        }
         let args = validate::call_args(&found, input.params.as_ref(), input.body.as_ref())
             .map_err(|problems| ToolError::with("invalid_arguments", validate::report(&problems)))?;
         if found.is_write() {
@@ -176,20 +179,6 @@ impl Inner {
 
     async fn write(&self, found: &Found, args: &CallArgs, confirm: Option<&str>) -> ToolResult {
         let method = found.op.meta.http_method;
-        if !self.writes.allows(found.module.name) {
-            return Err(ToolError::new(
-                "writes_disabled",
-                format!(
-                    "{} ({method} {}) changes data, and this server is read-only: nothing was \
-                     sent. To enable writes, restart it with `st mcp --allow-writes` (or \
-                     `--allow-writes={}` for this module only); each write is then shown as a dry \
-                     run and sent only when confirmed.",
-                    found.id(),
-                    found.op.meta.path,
-                    found.module.name
-                ),
-            ));
-        }
         let url = self.url(found, args);
         let body = args.body.clone().unwrap_or_default();
         let Some(token) = confirm else {
@@ -252,6 +241,24 @@ impl Inner {
             part.total
         ))
     }
+}
+
+/// The refusal of a write by a read-only server (or one allowing other modules' writes).
+fn writes_disabled(found: &Found) -> ToolError {
+    ToolError::new(
+        "writes_disabled",
+        format!(
+            "{} ({} {}) changes data, and this server does not send writes of module {}: nothing \
+             was sent. To enable writes, restart it with `st mcp --allow-writes` (or \
+             `--allow-writes={}` for this module only); each write is then shown as a dry run and \
+             sent only when confirmed.",
+            found.id(),
+            found.op.meta.http_method,
+            found.op.meta.path,
+            found.module.name,
+            found.module.name
+        ),
+    )
 }
 
 #[derive(Deserialize)]

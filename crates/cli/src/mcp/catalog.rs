@@ -85,10 +85,15 @@ pub fn find(id: &str) -> Result<Found, String> {
     match matches.as_slice() {
         [one] => Ok(*one),
         [] => {
-            let near = search(name, None, 3)
-                .into_iter()
-                .map(|f| f.id())
-                .collect::<Vec<_>>();
+            let wanted = name.to_lowercase();
+            let mut near: Vec<(f64, Found)> = all(None)
+                .map(|f| {
+                    let id = f.op.meta.operation_id.to_lowercase();
+                    (strsim::jaro_winkler(&id, &wanted), f)
+                })
+                .collect();
+            near.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let near: Vec<String> = near.iter().take(3).map(|(_, f)| f.id()).collect();
             Err(format!(
                 "unknown operation `{id}`; closest: {} (use search_operations to find one)",
                 near.join(", ")
@@ -425,7 +430,8 @@ mod tests {
         let shared = find("jpm.Jobs_Get").unwrap();
         assert_eq!(shared.id(), "jpm.Jobs_Get");
         assert!(find("Jobs_Get").unwrap_err().contains("several modules"));
-        assert!(find("Jobs_GetLst").unwrap_err().contains("closest"));
+        let err = find("Jobs_GetLst").unwrap_err();
+        assert!(err.contains("closest: Jobs_GetList"), "{err}");
     }
 
     #[test]

@@ -271,7 +271,8 @@ mod tests {
         .unwrap_err();
         let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
         assert!(paths.contains(&"$.params.pageSze"), "{problems:?}");
-        assert!(problems[0].message.contains("did you mean `pageSize`"), "{problems:?}");
+        let unknown = problems.iter().find(|p| p.path == "$.params.pageSze").unwrap();
+        assert!(unknown.message.contains("did you mean `pageSize`"), "{problems:?}");
         assert!(paths.contains(&"$.params.page"));
         assert!(paths.contains(&"$.body"));
         let status = problems.iter().find(|p| p.path == "$.params.jobStatus").unwrap();
