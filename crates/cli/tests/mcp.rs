@@ -27,8 +27,16 @@ impl Respond for Echo {
             .iter()
             .map(|(k, v)| (k.to_string(), json!(v.to_str().unwrap_or_default())))
             .collect();
-        let title = format!("echo {}", request.headers.get("authorization").map(|v| v.to_str().unwrap_or_default()).unwrap_or_default());
-        ResponseTemplate::new(self.0).set_body_json(json!({"id": 5, "title": title, "headers": headers}))
+        let title = format!(
+            "echo {}",
+            request
+                .headers
+                .get("authorization")
+                .map(|v| v.to_str().unwrap_or_default())
+                .unwrap_or_default()
+        );
+        ResponseTemplate::new(self.0)
+            .set_body_json(json!({"id": 5, "title": title, "headers": headers}))
     }
 }
 
@@ -83,7 +91,10 @@ async fn a_token_echoed_by_the_server_never_reaches_a_result() {
         .mount(&api)
         .await;
     let (ok, text) = server
-        .run("call_operation", args(json!({"operation_id": "jpm.Jobs_Get", "params": {"id": 5}})))
+        .run(
+            "call_operation",
+            args(json!({"operation_id": "jpm.Jobs_Get", "params": {"id": 5}})),
+        )
         .await;
     assert!(ok, "{text}");
     assert!(text.contains("[REDACTED]"), "{text}");
@@ -99,14 +110,20 @@ async fn an_echoed_token_in_an_error_is_redacted_and_the_scope_named() {
         .mount(&api)
         .await;
     let (ok, text) = server
-        .run("call_operation", args(json!({"operation_id": "jpm.Jobs_Get", "params": {"id": 5}})))
+        .run(
+            "call_operation",
+            args(json!({"operation_id": "jpm.Jobs_Get", "params": {"id": 5}})),
+        )
         .await;
     assert!(!ok);
     assert_no_secret(&text);
     let error: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(error["error"], "forbidden", "{text}");
     assert_eq!(error["status"], 403);
-    assert!(error["scopes"].to_string().contains("tn.jpm.jobs:r"), "{text}");
+    assert!(
+        error["scopes"].to_string().contains("tn.jpm.jobs:r"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -137,8 +154,15 @@ async fn a_write_whose_outcome_is_unknown_says_so_and_is_sent_once() {
     assert!(!ok, "{text}");
     let error: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(error["error"], "outcome_unknown", "{text}");
-    assert!(error["message"].as_str().unwrap().contains("not retried"), "{text}");
-    assert_eq!(posts().await, 1, "a POST with an unknown outcome is not retried");
+    assert!(
+        error["message"].as_str().unwrap().contains("not retried"),
+        "{text}"
+    );
+    assert_eq!(
+        posts().await,
+        1,
+        "a POST with an unknown outcome is not retried"
+    );
 }
 
 #[tokio::test]

@@ -128,6 +128,18 @@ async def test_large_answers_are_cut_and_read_back():
         check(len(records) == 50 and len({r["id"] for r in records}) == 50, len(records))
 
 
+async def test_per_operation_tools():
+    async with session(["--mock", "mcp", "--tools", "per-operation", "--modules", "jpm"]) as s:
+        tools = {t.name: t for t in (await s.list_tools()).tools}
+        check("jpm_Jobs_GetList" in tools and "read_result" in tools, sorted(tools)[:5])
+        check(all(n.startswith("jpm_") or n == "read_result" for n in tools), "only jpm")
+        check("pageSize" in tools["jpm_Jobs_GetList"].input_schema["properties"]["params"]["properties"], "params")
+        err, res = await call(s, "jpm_Jobs_GetList", {"params": {"pageSize": 2}})
+        check(not err and len(res["result"]["data"]) == 2, res)
+        err, res = await call(s, "jpm_JobTypes_Create", {"body": {"name": "x"}})
+        check(err and res["error"] == "writes_disabled", res)
+
+
 async def test_export_across_two_calls_with_the_cursor():
     async with session(["--mock", "mcp"]) as s:
         err, first = await call(s, "export_records", {"entity": "crm/customers", "max_records": 7})

@@ -62,17 +62,27 @@ impl Inner {
             if !modules.contains(found.module.name) {
                 return Err(ToolError::new(
                     "module_not_served",
-                    format!("module `{}` is not served by this server (--modules)", found.module.name),
+                    format!(
+                        "module `{}` is not served by this server (--modules)",
+                        found.module.name
+                    ),
                 ));
             }
         }
-        if matches!(found.op.meta.kind, OperationKind::Download | OperationKind::Upload) {
+        if matches!(
+            found.op.meta.kind,
+            OperationKind::Download | OperationKind::Upload
+        ) {
             return Err(ToolError::new(
                 "unsupported",
                 format!(
                     "{} is a binary {}; use the command line: st {} {} --help",
                     found.id(),
-                    if found.op.meta.kind == OperationKind::Download { "download" } else { "upload" },
+                    if found.op.meta.kind == OperationKind::Download {
+                        "download"
+                    } else {
+                        "upload"
+                    },
                     found.module.name,
                     found.op.name
                 ),
@@ -82,7 +92,9 @@ impl Inner {
             return Err(writes_disabled(&found));
         }
         let args = validate::call_args(&found, input.params.as_ref(), input.body.as_ref())
-            .map_err(|problems| ToolError::with("invalid_arguments", validate::report(&problems)))?;
+            .map_err(|problems| {
+                ToolError::with("invalid_arguments", validate::report(&problems))
+            })?;
         if found.is_write() {
             return self.write(&found, &args, input.confirm.as_deref()).await;
         }
@@ -113,12 +125,18 @@ impl Inner {
         if answer.get().starts_with('[') {
             if let Ok(records) = serde_json::from_str::<Records>(answer.get()) {
                 let part = self.results.cut(records);
-                return format!(r#"{head},"result":{},"truncated":{}}}"#, part.array(), part.continuation());
+                return format!(
+                    r#"{head},"result":{},"truncated":{}}}"#,
+                    part.array(),
+                    part.continuation()
+                );
             }
         }
         // An envelope with `data`: the records cut, the other fields kept.
         if let Ok(mut envelope) = serde_json::from_str::<Map<String, Value>>(answer.get()) {
-            let data = serde_json::from_str::<EnvelopeData>(answer.get()).ok().and_then(|e| e.data);
+            let data = serde_json::from_str::<EnvelopeData>(answer.get())
+                .ok()
+                .and_then(|e| e.data);
             if let Some(records) = data {
                 envelope.remove("data");
                 let part = self.results.cut(records);
@@ -198,7 +216,9 @@ impl Inner {
         };
         self.confirmations
             .redeem(token, method, &url, &body)
-            .map_err(|r| ToolError::new("confirmation_refused", format!("{r}; nothing was sent")))?;
+            .map_err(|r| {
+                ToolError::new("confirmation_refused", format!("{r}; nothing was sent"))
+            })?;
         let answer: Box<RawValue> = self
             .client
             .call_json(&found.op.meta, found.module.base_path, args)
@@ -214,7 +234,11 @@ impl Inner {
     /// The URL the request goes to, as shown in a dry run and bound into its token.
     fn url(&self, found: &Found, args: &CallArgs) -> String {
         let parts = self.client.domain(found.module.base_path);
-        let path: Vec<(&str, String)> = args.path.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let path: Vec<(&str, String)> = args
+            .path
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
         let mut url = servicetitan_core::upload::expand_path(
             &parts.base_url,
             found.op.meta.path,
@@ -277,7 +301,10 @@ pub fn sdk_error(found: &Found, e: &Error) -> ToolError {
         && (matches!(e, Error::Timeout { .. })
             || matches!(
                 e,
-                Error::Transport { failure: TransportFailure::Send | TransportFailure::Body(_), .. }
+                Error::Transport {
+                    failure: TransportFailure::Send | TransportFailure::Body(_),
+                    ..
+                }
             )
             || matches!(status, Some(502..=504)));
     let code = match status {

@@ -328,7 +328,9 @@ fn resolve<'a>(schemas: &'a Map<String, Value>, mut schema: &'a Value) -> &'a Va
             .or_else(|| {
                 ["allOf", "oneOf", "anyOf"].iter().find_map(|k| {
                     let members = schema.get(*k)?.as_array()?;
-                    members.iter().find(|m| m.get("type") != Some(&json!("null")))
+                    members
+                        .iter()
+                        .find(|m| m.get("type") != Some(&json!("null")))
                 })
             });
         match next {
@@ -403,7 +405,10 @@ mod tests {
     #[test]
     fn words_split_ids_paths_and_plurals() {
         assert_eq!(words("Jobs_GetList"), ["job", "get", "list"]);
-        assert_eq!(words("/tenant/{id}/job-types"), ["tenant", "id", "job", "type"]);
+        assert_eq!(
+            words("/tenant/{id}/job-types"),
+            ["tenant", "id", "job", "type"]
+        );
         assert_eq!(words("Categories"), ["category"]);
     }
 

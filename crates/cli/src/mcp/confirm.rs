@@ -89,7 +89,11 @@ impl Confirmations {
     }
 
     fn mac(&self, expires: u64, method: &str, url: &str, body: &[u8]) -> String {
-        hex::encode(self.keyed(expires, method, url, body).finalize().into_bytes())
+        hex::encode(
+            self.keyed(expires, method, url, body)
+                .finalize()
+                .into_bytes(),
+        )
     }
 
     /// A token for this request: `<expiry unix seconds>.<hex HMAC>`.
@@ -105,7 +109,8 @@ impl Confirmations {
         let given = hex::decode(mac).map_err(|_| Refusal::Malformed)?;
         // Constant-time comparison.
         self.keyed(expires, method, url, body)
-            .verify_slice(&given).map_err(|_| Refusal::Mismatch)?;
+            .verify_slice(&given)
+            .map_err(|_| Refusal::Mismatch)?;
         let now = now();
         if now > expires {
             return Err(Refusal::Expired);
@@ -127,10 +132,19 @@ mod tests {
     fn a_token_sends_its_own_request_once() {
         let c = Confirmations::new(Duration::from_secs(60));
         let t = c.issue("POST", "http://x/a", b"{}");
-        assert_eq!(c.redeem(&t, "POST", "http://x/a", b"{\"a\":1}"), Err(Refusal::Mismatch));
-        assert_eq!(c.redeem(&t, "PATCH", "http://x/a", b"{}"), Err(Refusal::Mismatch));
+        assert_eq!(
+            c.redeem(&t, "POST", "http://x/a", b"{\"a\":1}"),
+            Err(Refusal::Mismatch)
+        );
+        assert_eq!(
+            c.redeem(&t, "PATCH", "http://x/a", b"{}"),
+            Err(Refusal::Mismatch)
+        );
         assert_eq!(c.redeem(&t, "POST", "http://x/a", b"{}"), Ok(()));
-        assert_eq!(c.redeem(&t, "POST", "http://x/a", b"{}"), Err(Refusal::Used));
+        assert_eq!(
+            c.redeem(&t, "POST", "http://x/a", b"{}"),
+            Err(Refusal::Used)
+        );
     }
 
     #[test]

@@ -59,9 +59,10 @@ impl Cursor {
 
 /// Every export: `module/entity` with its operation.
 pub fn exports() -> impl Iterator<Item = (String, &'static Module, &'static Operation)> {
-    MODULES
-        .iter()
-        .flat_map(|m| m.exports().map(move |(e, op)| (format!("{}/{e}", m.name), m, op)))
+    MODULES.iter().flat_map(|m| {
+        m.exports()
+            .map(move |(e, op)| (format!("{}/{e}", m.name), m, op))
+    })
 }
 
 /// The export `entity` names (`jobs`, `jpm/jobs`, `jpm.jobs`).
@@ -80,7 +81,10 @@ pub fn find(entity: &str) -> Result<(String, &'static Module, &'static Operation
         )),
         _ => Err(format!(
             "`{entity}` is exported by several modules: {}; name one as module/entity",
-            hits.iter().map(|(n, _, _)| n.as_str()).collect::<Vec<_>>().join(", ")
+            hits.iter()
+                .map(|(n, _, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -90,7 +94,10 @@ impl Inner {
     pub async fn export_records(&self, input: ExportInput) -> ToolResult {
         let (name, module, op) =
             find(&input.entity).map_err(|m| ToolError::new("unknown_entity", m))?;
-        let max = input.max_records.unwrap_or(DEFAULT_MAX_RECORDS).clamp(1, 10_000);
+        let max = input
+            .max_records
+            .unwrap_or(DEFAULT_MAX_RECORDS)
+            .clamp(1, 10_000);
         let start = match &input.cursor {
             Some(text) => {
                 let c = Cursor::decode(text).map_err(|m| ToolError::new("invalid_arguments", m))?;
@@ -112,7 +119,11 @@ impl Inner {
         let batches = export::batches(op.meta.operation_id, start.from.clone(), |from| {
             let mut args = CallArgs::default();
             args.query.extend(from.map(|f| ("from".to_string(), f)));
-            async move { client.call_json::<RawBatch>(&op.meta, module.base_path, &args).await }
+            async move {
+                client
+                    .call_json::<RawBatch>(&op.meta, module.base_path, &args)
+                    .await
+            }
         });
         let mut batches = std::pin::pin!(batches);
         let mut records = Vec::new();

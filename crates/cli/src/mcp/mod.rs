@@ -121,7 +121,10 @@ pub fn inner(client: Client, m: &ArgMatches) -> Result<Inner, Failure> {
         }
         _ => None,
     };
-    let cap = m.get_one::<usize>("max-result-bytes").copied().unwrap_or(65536);
+    let cap = m
+        .get_one::<usize>("max-result-bytes")
+        .copied()
+        .unwrap_or(65536);
     let ttl = m.get_one::<u64>("confirm-ttl").copied().unwrap_or(300);
     Ok(Inner {
         client,

@@ -70,7 +70,11 @@ pub fn param_value(name: &str, v: &Value) -> Result<Option<ParamValue>, String> 
             for item in items {
                 match param_value(name, item)? {
                     Some(v) if !v.is_array() => values.push(v),
-                    _ => return Err(format!("parameter `{name}`: array items must be text, numbers or booleans")),
+                    _ => {
+                        return Err(format!(
+                            "parameter `{name}`: array items must be text, numbers or booleans"
+                        ))
+                    }
                 }
             }
             ParamValue::array(values)
@@ -96,7 +100,9 @@ impl Inner {
                 .map_err(failed)?,
             Some(category) => api
                 .reports_in(category.clone())
-                .map_ok(|r| json!({"report_id": r.id, "name": r.name, "description": r.description}))
+                .map_ok(
+                    |r| json!({"report_id": r.id, "name": r.name, "description": r.description}),
+                )
                 .try_collect()
                 .await
                 .map_err(failed)?,

@@ -50,7 +50,8 @@ impl Part {
 
 /// `[r1,r2,…]` from raw records.
 pub fn array(records: &[Box<RawValue>]) -> String {
-    let mut out = String::with_capacity(records.iter().map(|r| r.get().len() + 1).sum::<usize>() + 2);
+    let mut out =
+        String::with_capacity(records.iter().map(|r| r.get().len() + 1).sum::<usize>() + 2);
     out.push('[');
     for (i, r) in records.iter().enumerate() {
         if i > 0 {
@@ -90,7 +91,9 @@ pub struct ResultStore {
 
 impl std::fmt::Debug for ResultStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResultStore").field("cap", &self.cap).finish()
+        f.debug_struct("ResultStore")
+            .field("cap", &self.cap)
+            .finish()
     }
 }
 
@@ -130,7 +133,8 @@ impl ResultStore {
             bytes,
         });
         while stored.len() > MAX_HANDLES
-            || (stored.len() > 1 && stored.iter().map(|s| s.bytes).sum::<usize>() > MAX_STORED_BYTES)
+            || (stored.len() > 1
+                && stored.iter().map(|s| s.bytes).sum::<usize>() > MAX_STORED_BYTES)
         {
             stored.pop_front();
         }
@@ -179,7 +183,10 @@ mod tests {
     fn records(n: usize, size: usize) -> Records {
         (0..n)
             .map(|i| {
-                let text = format!(r#"{{"id":{i},"pad":"{}","amount":12.10}}"#, "x".repeat(size));
+                let text = format!(
+                    r#"{{"id":{i},"pad":"{}","amount":12.10}}"#,
+                    "x".repeat(size)
+                );
                 RawValue::from_string(text).unwrap()
             })
             .collect()
@@ -189,7 +196,10 @@ mod tests {
     fn small_results_are_whole() {
         let store = ResultStore::new(4096);
         let part = store.cut(records(3, 10));
-        assert_eq!((part.records.len(), part.handle, part.next_offset), (3, None, None));
+        assert_eq!(
+            (part.records.len(), part.handle, part.next_offset),
+            (3, None, None)
+        );
     }
 
     #[test]

@@ -94,7 +94,14 @@ impl Server {
             None => tools::fixed(inner.writes != Writes::None, cap),
             Some(modules) => {
                 let writes = inner.writes.clone();
-                tools::per_operation(modules, &move |m| writes.allows(m))
+                let mut list = tools::per_operation(modules, &move |m| writes.allows(m));
+                // Cut answers continue with read_result in this mode too.
+                list.extend(
+                    tools::fixed(false, cap)
+                        .into_iter()
+                        .filter(|t| t.name == "read_result"),
+                );
+                list
             }
         };
         Server {
@@ -155,7 +162,11 @@ impl Server {
 fn parse<T: DeserializeOwned>(args: Value) -> Result<T, ToolError> {
     serde_path_to_error::deserialize(args).map_err(|e| {
         let path = e.path().to_string();
-        let path = if path == "." { "$".to_string() } else { format!("$.{path}") };
+        let path = if path == "." {
+            "$".to_string()
+        } else {
+            format!("$.{path}")
+        };
         ToolError::with(
             "invalid_arguments",
             json!({
@@ -186,7 +197,10 @@ struct DescribeInput {
 fn search(input: SearchInput) -> ToolResult {
     let modules: Option<BTreeSet<String>> = match input.module {
         Some(m) if crate::table::module(&m).is_none() => {
-            return Err(ToolError::new("invalid_arguments", format!("unknown module `{m}`")))
+            return Err(ToolError::new(
+                "invalid_arguments",
+                format!("unknown module `{m}`"),
+            ))
         }
         m => m.map(|m| [m].into()),
     };
@@ -201,7 +215,10 @@ fn search(input: SearchInput) -> ToolResult {
 impl ServerHandler for Server {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(Implementation::new("servicetitan", env!("CARGO_PKG_VERSION")))
+            .with_server_info(Implementation::new(
+                "servicetitan",
+                env!("CARGO_PKG_VERSION"),
+            ))
             .with_instructions(
                 "ServiceTitan API. Find an operation with search_operations, read its parameters \
                  with describe_operation, call it with call_operation. export_records pages \
@@ -225,7 +242,10 @@ impl ServerHandler for Server {
     ) -> Result<CallToolResponse, ErrorData> {
         let name = request.name.to_string();
         if !self.tools.iter().any(|t| t.name == name) {
-            return Err(ErrorData::invalid_params(format!("no tool named `{name}`"), None));
+            return Err(ErrorData::invalid_params(
+                format!("no tool named `{name}`"),
+                None,
+            ));
         }
         let (ok, text) = self.run(&name, request.arguments.unwrap_or_default()).await;
         let value: Value = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));

@@ -129,7 +129,13 @@ pub fn fixed(writes: bool, cap: usize) -> Vec<Tool> {
 pub fn operation_tool_name(found: &Found) -> String {
     format!("{}_{}", found.module.name, found.op.meta.operation_id)
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -153,7 +159,8 @@ pub fn per_operation(modules: &BTreeSet<String>, writes: &dyn Fn(&str) -> bool) 
         .filter(|f| {
             !matches!(
                 f.op.meta.kind,
-                servicetitan_core::OperationKind::Download | servicetitan_core::OperationKind::Upload
+                servicetitan_core::OperationKind::Download
+                    | servicetitan_core::OperationKind::Upload
             )
         })
         .map(|found| {
@@ -166,7 +173,8 @@ pub fn per_operation(modules: &BTreeSet<String>, writes: &dyn Fn(&str) -> bool) 
                     schema = json!({"type": "array", "items": schema});
                 }
                 if !p.description.is_empty() {
-                    schema["description"] = json!(p.description.chars().take(160).collect::<String>());
+                    schema["description"] =
+                        json!(p.description.chars().take(160).collect::<String>());
                 }
                 props.insert(p.name.to_string(), schema);
                 if p.required {
@@ -178,7 +186,8 @@ pub fn per_operation(modules: &BTreeSet<String>, writes: &dyn Fn(&str) -> bool) 
                 "all_pages": {"type": "boolean"}, "max_records": {"type": "integer", "minimum": 1},
             }, "additionalProperties": false});
             if op.body.is_some() {
-                input["properties"]["body"] = json!({"description": "JSON body; describe_operation has its schema"});
+                input["properties"]["body"] =
+                    json!({"description": "JSON body; describe_operation has its schema"});
             }
             let write = found.is_write();
             if write {
@@ -190,7 +199,11 @@ pub fn per_operation(modules: &BTreeSet<String>, writes: &dyn Fn(&str) -> bool) 
                 op.meta.summary,
                 op.meta.http_method,
                 op.meta.path,
-                if write { "; write: dry run first, then confirm" } else { "" }
+                if write {
+                    "; write: dry run first, then confirm"
+                } else {
+                    ""
+                }
             );
             Tool::new(operation_tool_name(&found), description, object(input)).annotate(
                 ToolAnnotations::new()
@@ -213,14 +226,29 @@ mod tests {
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
         assert_eq!(
             names,
-            ["search_operations", "describe_operation", "call_operation", "read_result",
-             "export_records", "list_reports", "describe_report", "run_report"]
+            [
+                "search_operations",
+                "describe_operation",
+                "call_operation",
+                "read_result",
+                "export_records",
+                "list_reports",
+                "describe_report",
+                "run_report"
+            ]
         );
-        let size = serde_json::to_string(&json!({"tools": tools})).unwrap().len();
+        let size = serde_json::to_string(&json!({"tools": tools}))
+            .unwrap()
+            .len();
         assert!(size < 20 * 1024, "tools/list is {size} bytes");
         let call = &tools[2];
-        assert_eq!(call.annotations.as_ref().unwrap().read_only_hint, Some(true));
-        assert!(tools.iter().all(|t| t.output_schema.is_some() && t.annotations.is_some()));
+        assert_eq!(
+            call.annotations.as_ref().unwrap().read_only_hint,
+            Some(true)
+        );
+        assert!(tools
+            .iter()
+            .all(|t| t.output_schema.is_some() && t.annotations.is_some()));
     }
 
     #[test]

@@ -90,7 +90,10 @@ pub fn call_args(
         if params.get(p.name).is_none_or(Value::is_null) {
             problems.push(problem(
                 format!("$.params.{}", p.name),
-                format!("required {} parameter is missing", location_name(p.location)),
+                format!(
+                    "required {} parameter is missing",
+                    location_name(p.location)
+                ),
             ));
         }
     }
@@ -195,7 +198,9 @@ fn body_problems(found: &Found, body: &Value) -> Vec<Problem> {
             let mut allowed = Vec::new();
             match &e.kind {
                 jsonschema::error::ValidationErrorKind::Required { property } => {
-                    let name = property.as_str().map_or_else(|| property.to_string(), String::from);
+                    let name = property
+                        .as_str()
+                        .map_or_else(|| property.to_string(), String::from);
                     path = format!("{path}.{name}");
                 }
                 jsonschema::error::ValidationErrorKind::Enum { options } => {
@@ -252,8 +257,12 @@ mod tests {
     #[test]
     fn good_arguments_become_path_and_query_values() {
         let op = find("Jobs_GetList").unwrap();
-        let args = call_args(&op, Some(&params(json!({"pageSize": 5, "ids": "1,2"}))), None)
-            .unwrap_or_else(|p| panic!("{p:?}"));
+        let args = call_args(
+            &op,
+            Some(&params(json!({"pageSize": 5, "ids": "1,2"}))),
+            None,
+        )
+        .unwrap_or_else(|p| panic!("{p:?}"));
         assert!(args.query.contains(&("pageSize".into(), "5".into())));
         let op = find("Customers_Get").unwrap();
         let args = call_args(&op, Some(&params(json!({"id": 7}))), None).unwrap();
@@ -265,17 +274,28 @@ mod tests {
         let op = find("Jobs_GetList").unwrap();
         let problems = call_args(
             &op,
-            Some(&params(json!({"pageSze": 5, "page": "x", "jobStatus": "Nope"}))),
+            Some(&params(
+                json!({"pageSze": 5, "page": "x", "jobStatus": "Nope"}),
+            )),
             Some(&json!({"a": 1})),
         )
         .unwrap_err();
         let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
         assert!(paths.contains(&"$.params.pageSze"), "{problems:?}");
-        let unknown = problems.iter().find(|p| p.path == "$.params.pageSze").unwrap();
-        assert!(unknown.message.contains("did you mean `pageSize`"), "{problems:?}");
+        let unknown = problems
+            .iter()
+            .find(|p| p.path == "$.params.pageSze")
+            .unwrap();
+        assert!(
+            unknown.message.contains("did you mean `pageSize`"),
+            "{problems:?}"
+        );
         assert!(paths.contains(&"$.params.page"));
         assert!(paths.contains(&"$.body"));
-        let status = problems.iter().find(|p| p.path == "$.params.jobStatus").unwrap();
+        let status = problems
+            .iter()
+            .find(|p| p.path == "$.params.jobStatus")
+            .unwrap();
         assert!(!status.allowed.is_empty(), "{status:?}");
     }
 
@@ -286,8 +306,14 @@ mod tests {
         assert_eq!(problems[0].path, "$.params.id");
         let create = find("Customers_Create").unwrap();
         let problems = call_args(&create, None, Some(&json!({"name": 5}))).unwrap_err();
-        assert!(problems.iter().all(|p| p.path.starts_with("$.body")), "{problems:?}");
-        assert!(problems.iter().any(|p| p.path == "$.body.name"), "{problems:?}");
+        assert!(
+            problems.iter().all(|p| p.path.starts_with("$.body")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.path == "$.body.name"),
+            "{problems:?}"
+        );
     }
 
     #[test]
