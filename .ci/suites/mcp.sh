@@ -14,7 +14,6 @@ echo "== mcp: the Python MCP client against st mcp"
 timeout 300 bash -c 'source .ci/lib/services.sh; python_venv .ci/python/mcp.txt; rm -rf "$SERVICES_DIR"'
 PYTHON="$(pwd)/${CARGO_TARGET_DIR:-target}/venv-mcp/bin/python"
 # The `st` binary of the test step (same profile and features: nothing is rebuilt).
-timeout 900 cargo test --workspace --all-features --no-run -q 2>/dev/null || \
-    timeout 900 cargo test --workspace --all-features --no-run
+timeout 900 cargo test --workspace --all-features --no-run
 ST_BIN="$(cd "${CARGO_TARGET_DIR:-target}/debug" && pwd)/st" \
     timeout 600 "$PYTHON" crates/cli/tests/mcp_client.py
