@@ -116,11 +116,11 @@ impl Inner {
             .call_json(&found.op.meta, found.module.base_path, &args)
             .await
             .map_err(|e| sdk_error(&found, &e))?;
-        Ok(self.shaped(&found, answer))
+        Ok(self.shaped(&found, &answer))
     }
 
     /// One answer: a list's `data` (or a top-level array) cut to the cap, the rest as is.
-    fn shaped(&self, found: &Found, answer: Box<RawValue>) -> String {
+    fn shaped(&self, found: &Found, answer: &RawValue) -> String {
         let head = format!(r#"{{"operation_id":{},"status":"ok""#, json!(found.id()));
         if answer.get().starts_with('[') {
             if let Ok(records) = serde_json::from_str::<Records>(answer.get()) {
