@@ -180,3 +180,25 @@ async fn tool_arguments_that_do_not_fit_the_schema_are_tool_errors() {
         .await;
     assert!(!ok && text.contains("unknown or expired"), "{text}");
 }
+
+#[tokio::test]
+async fn a_429_names_the_wait_an_agent_should_respect() {
+    let (api, server) = server(Writes::None, Duration::from_secs(10)).await;
+    // A wait past the SDK's retry budget is not waited for: the call fails now, with the wait.
+    Mock::given(method("GET"))
+        .and(path_regex("^/jpm/v2/tenant/1/jobs/5$"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1000"))
+        .mount(&api)
+        .await;
+    let (ok, text) = server
+        .run(
+            "call_operation",
+            args(json!({"operation_id": "jpm.Jobs_Get", "params": {"id": 5}})),
+        )
+        .await;
+    assert!(!ok, "{text}");
+    let error: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(error["error"], "rate_limited", "{text}");
+    assert_eq!(error["status"], 429);
+    assert_eq!(error["retry_after_seconds"], 1000.0, "{text}");
+}
