@@ -42,6 +42,7 @@ pub fn command() -> Command {
         export::command(),
         report::command(),
         crate::mock::command(),
+        crate::mcp::command(),
         Command::new("completions")
             .about("Print a shell completion script")
             .arg(
@@ -110,6 +111,7 @@ pub async fn run(matches: &ArgMatches) -> Result<(), Failure> {
             export::run(&global.client(builder)?, module, entity, m).await
         }
         ("report", Some((what, m))) => report::run(&global.client(builder)?, what, m).await,
+        ("mcp", _) => crate::mcp::serve(global.client(builder)?, sub).await,
         (module, Some((operation, m))) => {
             let (module, op) = ops::find(module, operation)
                 .ok_or_else(|| format!("unknown command {module} {operation}"))?;

@@ -7,6 +7,7 @@
 //! * [`report`] — `st report list|show|run`, over the reporting crate's `report` module;
 //! * [`account`] — `st config check` and `st auth token`;
 //! * [`mock`] — `st mock` and the global `--mock`;
+//! * [`mcp`] — `st mcp`, the API for AI agents over the Model Context Protocol;
 //! * [`setup`] — the global options turned into the library's builders;
 //! * [`output`] — JSON printed without re-encoding (pretty on a terminal, compact otherwise).
 #![warn(missing_docs)]
@@ -16,6 +17,7 @@ pub mod account;
 pub mod app;
 pub mod csv_records;
 pub mod export;
+pub mod mcp;
 pub mod mock;
 pub mod ops;
 pub mod output;
