@@ -9,7 +9,7 @@
 //!
 //! **Adapting to 429**: a 429 (ServiceTitan's own verdict, e.g. another app of the tenant's or a
 //! budget smaller than configured) lowers the lane's rate for the whole fleet — the scale in the
-//! lane's penalty hash drops by 10 % (to 50 % at least), at most once per second however many
+//! lane's penalty hash drops by 15 % (to 50 % at least), at most once per second however many
 //! workers saw the 429 — and moves TAT past the `Retry-After`. The scale recovers by 1 % of the
 //! rate per second, so the budget comes back within about a minute of the last 429.
 
@@ -65,7 +65,7 @@ return math.floor(scale * 1000)
 /// Recovery of the rate after a 429: 1 % of the configured rate per second.
 const RECOVERY_PER_SECOND: f64 = 0.01;
 /// A 429 lowers the rate by this factor…
-const FACTOR: f64 = 0.9;
+const FACTOR: f64 = 0.85;
 /// … to no less than this share of the configured rate.
 const FLOOR: f64 = 0.5;
 

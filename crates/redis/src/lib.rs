@@ -36,7 +36,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use secrecy::SecretString;
+pub use secrecy::{ExposeSecret, SecretString};
 use servicetitan_core::auth::TokenProvider;
 use servicetitan_core::shared_state::{Scope, SharedLimiter, SharedState};
 use servicetitan_core::Error;
