@@ -153,7 +153,13 @@ impl RedisTokens {
                 })
                 .await?;
             if taken.is_some() {
-                let result = self.fetch_and_store().await;
+                // Looked for again under the lock: another worker may have stored a token and
+                // released the lock between this worker's read and its lock.
+                let result = match self.read().await {
+                    Ok(Some(token)) => Ok(Ok(token)),
+                    Ok(None) => self.fetch_and_store().await,
+                    Err(err) => Err(err),
+                };
                 let release = owner.clone();
                 self.store
                     .run("token unlock", |mut c| async move {
