@@ -467,7 +467,7 @@ fn the_redis_url_comes_through_the_chain_masked_with_its_source() {
         .unwrap();
     let row = config.report();
     let row = row.get("SERVICETITAN_REDIS_URL").unwrap();
-    assert_eq!(row.value, "redis://app:[REDACTED]@cache:6379/0");
+    assert_eq!(row.value, "redis://app:****@cache:6379/0");
     assert_eq!(row.source.to_string(), "environment");
     for shown in [format!("{config}"), format!("{config:?}")] {
         assert!(!shown.contains("hunter2"), "{shown}");
