@@ -225,7 +225,7 @@ async fn a_401_storm_across_processes_causes_one_refresh() {
 
 /// A redis-server of the test's own on `port`, to kill and restart.
 fn own_redis(port: u16) -> std::process::Child {
-    let child = std::process::Command::new(env("SERVICETITAN_TEST_REDIS_SERVER"))
+    let mut child = std::process::Command::new(env("SERVICETITAN_TEST_REDIS_SERVER"))
         .args([
             "--port",
             &port.to_string(),
@@ -248,6 +248,8 @@ fn own_redis(port: u16) -> std::process::Child {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("redis-server did not start on {port}");
 }
 
@@ -480,7 +482,7 @@ fn the_redis_url_comes_through_the_chain_masked_with_its_source() {
         .resolve()
         .unwrap();
     assert_eq!(
-        config.redis_url().map(|u| secrecy_text(u)),
+        config.redis_url().map(secrecy_text),
         Some("redis://other:6379".to_owned())
     );
     let err = Config::builder()
