@@ -498,7 +498,7 @@ impl ClientBuilder {
     }
 
     /// Share budgets and tokens through this store instead of the one `SERVICETITAN_REDIS_URL`
-    /// names (see [`shared_state`](crate::shared_state)).
+    /// names (see [`crate::shared_state`]).
     pub fn shared_state(mut self, store: Arc<dyn SharedState>) -> Self {
         self.shared_state = Some(store);
         self
