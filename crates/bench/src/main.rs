@@ -7,6 +7,8 @@
 
 mod clients;
 mod decode;
+mod fleet;
+mod fleet_bench;
 mod measure;
 mod mockproc;
 mod orchestrate;
@@ -52,6 +54,10 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         secs: u64,
     },
+    /// The fleet benchmark (issue 24): 1, 2, 4, 8 processes sharing one tenant through Redis.
+    Fleet(fleet_bench::Options),
+    /// Fleet child (issue 24): one worker sharing the budget and token through Redis.
+    FleetWorker(fleet::Worker),
     /// P4 child: `calls` concurrent first calls on a cold client.
     Cold {
         #[arg(long)]
@@ -96,6 +102,15 @@ fn main() -> ExitCode {
         } => block_on(pull::run(&url, mode, concurrency, page_size)),
         Command::Limiter { url, tasks, secs } => block_on(small::limiter(&url, tasks, secs)),
         Command::Cold { url, calls } => block_on(small::cold(&url, calls)),
+        Command::Fleet(options) => block_on(fleet_bench::run(options)),
+        Command::FleetWorker(worker) => {
+            // WARNs (Redis lost, slow, back) on stderr: the tests read them.
+            tracing_subscriber::fmt()
+                .with_writer(std::io::stderr)
+                .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+                .init();
+            block_on(fleet::worker(worker))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -79,6 +79,9 @@ fn flag(name: &'static str, help: &'static str) -> Arg {
 
 /// Runs the command the arguments name.
 pub async fn run(matches: &ArgMatches) -> Result<(), Failure> {
+    // SERVICETITAN_REDIS_URL (any source of the chain) shares the budget and token with other
+    // processes: `st` carries the Redis connector.
+    servicetitan_redis::install();
     let global = Global::from_matches(matches);
     let Some((name, sub)) = matches.subcommand() else {
         return Err("no command given; see st --help".into());

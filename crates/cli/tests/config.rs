@@ -150,3 +150,52 @@ fn version_and_completions() {
         );
     }
 }
+
+/// Issue 24: `SERVICETITAN_REDIS_URL` is a setting like any other (shown masked, with its
+/// source), and a Redis that does not answer stops `st` before any call, naming the URL masked.
+#[test]
+fn the_redis_url_is_shown_masked_and_an_unreachable_redis_stops_st_first() {
+    let dir = temp_dir();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("redis://:hunter2@127.0.0.1:{port}/0");
+    let output = st(dir.path())
+        .args(["config", "check"])
+        .envs(good_env())
+        .env("SERVICETITAN_REDIS_URL", &url)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let text = stdout_of(&output);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("SERVICETITAN_REDIS_URL"))
+        .unwrap_or_else(|| panic!("no Redis row: {text}"));
+    assert!(
+        row.contains(&format!("redis://:****@127.0.0.1:{port}/0")),
+        "{row}"
+    );
+    assert!(
+        row.contains("environment") && !text.contains("hunter2"),
+        "{text}"
+    );
+    let output = st(dir.path())
+        .args(["--mock", "jpm", "jobs-get-list", "--page-size", "1"])
+        .env("SERVICETITAN_REDIS_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let err = stderr_of(&output);
+    assert!(
+        err.contains(&format!("redis://:[REDACTED]@127.0.0.1:{port}/0"))
+            && err.contains("unreachable"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("hunter2") && stdout_of(&output).is_empty(),
+        "{err}"
+    );
+}

@@ -29,6 +29,7 @@ use crate::error::Error;
 use crate::limit::{LimiterRegistry, Limits};
 use crate::redact::Secrets;
 use crate::retry::RetryPolicy;
+use crate::shared_state::{self, Scope, SharedState};
 use crate::transport::{self, app_key_header, RequestOptions, Transport, USER_AGENT_PREFIX};
 
 /// Default connect timeout.
@@ -54,6 +55,8 @@ struct Shared {
     /// A user's token provider: used by the built client and its [`Client::tenant`] handles
     /// (not by [`Client::tenant_with`], whose configuration brings its own credentials).
     tokens: Option<Arc<dyn TokenProvider>>,
+    /// The store sharing budgets and tokens with other processes (Redis), if any.
+    shared_state: Option<Arc<dyn SharedState>>,
 }
 
 #[derive(Clone, Debug)]
@@ -195,6 +198,16 @@ impl Client {
             config.auth_url().password().unwrap_or_default(),
             config.api_url().password().unwrap_or_default(),
         ]);
+        let scope = shared.shared_state.as_ref().map(|_| Scope {
+            environment: config.environment().to_string(),
+            client_id: config.client_id().to_owned(),
+            app_key: config.app_key().clone(),
+            tenant_id,
+            enterprise_hub: config.enterprise_hub(),
+            requests_per_second: settings.limits.requests_per_second.map(|n| n.get()),
+            report_runs_per_minute: settings.limits.report_runs_per_minute.map(|n| n.get()),
+            token_refresh_margin: config.token_refresh_margin(),
+        });
         let (tokens, token_source): (Arc<dyn TokenProvider>, String) = match tokens {
             Some(custom) => (custom, "the custom token provider".to_owned()),
             None => {
@@ -213,8 +226,16 @@ impl Client {
                     "{}/connect/token",
                     crate::redact::url(config.auth_url()).trim_end_matches('/')
                 );
-                (Arc::new(credentials), url)
+                let fetch: Arc<dyn TokenProvider> = Arc::new(credentials);
+                match (&shared.shared_state, &scope) {
+                    (Some(store), Some(scope)) => (store.token_provider(scope, fetch), url),
+                    _ => (fetch, url),
+                }
             }
+        };
+        let shared_limiter = match (&shared.shared_state, &scope) {
+            (Some(store), Some(scope)) => Some(store.limiter(scope)),
+            _ => None,
         };
         let app_key = app_key_header(config.app_key().expose_secret()).map_err(|e| match e {
             Error::InvalidSetting { reason, .. } => reason,
@@ -233,6 +254,7 @@ impl Client {
             retry: settings.retry.clone(),
             request_timeout: settings.request_timeout,
             limits,
+            shared_limiter,
             tenant_id,
             secrets,
             max_body: settings.max_body,
@@ -264,6 +286,7 @@ pub struct ClientBuilder {
     http: Option<reqwest::ClientBuilder>,
     max_body: u64,
     tokens: Option<Arc<dyn TokenProvider>>,
+    shared_state: Option<Arc<dyn SharedState>>,
 }
 
 impl Default for ClientBuilder {
@@ -279,6 +302,7 @@ impl Default for ClientBuilder {
             http: None,
             max_body: DEFAULT_MAX_RESPONSE_BYTES,
             tokens: None,
+            shared_state: None,
         }
     }
 }
@@ -296,6 +320,7 @@ impl fmt::Debug for ClientBuilder {
             .field("custom_http_client", &self.http.is_some())
             .field("max_response_bytes", &self.max_body)
             .field("token_provider", &self.tokens)
+            .field("shared_state", &self.shared_state)
             .finish()
     }
 }
@@ -462,6 +487,23 @@ impl ClientBuilder {
         self
     }
 
+    /// Share the rate budget and the access token with every process using the same Redis
+    /// (`SERVICETITAN_REDIS_URL`; a value set here ranks above the file and the environment).
+    /// Needs a Redis connector: the facade's `redis` feature (`servicetitan::redis::install()`)
+    /// or [`shared_state`](Self::shared_state). [`build`](Self::build) fails, naming the URL
+    /// with its password masked, when Redis cannot be reached.
+    pub fn redis(mut self, url: impl AsRef<str>) -> Self {
+        self.config = self.config.redis_url(url);
+        self
+    }
+
+    /// Share budgets and tokens through this store instead of the one `SERVICETITAN_REDIS_URL`
+    /// names (see [`crate::shared_state`]).
+    pub fn shared_state(mut self, store: Arc<dyn SharedState>) -> Self {
+        self.shared_state = Some(store);
+        self
+    }
+
     /// Resolves the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let config = match self.resolved {
@@ -479,6 +521,11 @@ impl ClientBuilder {
         })?;
         // Fail now, naming the setting, rather than send a placeholder and get a 401.
         app_key_header(config.app_key().expose_secret())?;
+        // A configured store that cannot be reached fails here, before any API call.
+        let shared_state = match self.shared_state {
+            Some(store) => Some(store),
+            None => config.redis_url().map(shared_state::connect).transpose()?,
+        };
         let http = self
             .http
             .unwrap_or_else(|| reqwest::Client::builder().connect_timeout(self.connect_timeout))
@@ -498,6 +545,7 @@ impl ClientBuilder {
             },
             limiters: LimiterRegistry::default(),
             tokens: self.tokens.clone(),
+            shared_state,
         });
         Ok(Client::assemble(config, shared, self.tokens))
     }

@@ -34,6 +34,7 @@ pub mod raw;
 pub mod records;
 pub mod redact;
 pub mod retry;
+pub mod shared_state;
 pub mod suggest;
 pub mod time;
 pub mod transport;

@@ -36,7 +36,7 @@ fn seed_json_file() {
     assert_eq!(config.token_refresh_margin(), DEFAULT_TOKEN_REFRESH_MARGIN);
     for key in Key::ALL.iter().copied() {
         let expected = match key {
-            Key::AuthUrl | Key::ApiUrl | Key::EnterpriseHub => Source::Default,
+            Key::AuthUrl | Key::ApiUrl | Key::EnterpriseHub | Key::RedisUrl => Source::Default,
             _ => Source::File(file.clone()),
         };
         assert_eq!(config.source(key), &expected, "{key}");

@@ -19,8 +19,9 @@
 #![deny(missing_docs)]
 
 pub use servicetitan_core::{
-    auth, client, config, decode, error, export, lenient, limit, paging, retry, transport, types,
-    upload, Client, ClientBuilder, Config, Error, OperationKind, OperationMeta, OperationPolicy,
+    auth, client, config, decode, error, export, lenient, limit, paging, retry, shared_state,
+    transport, types, upload, Client, ClientBuilder, Config, Error, OperationKind, OperationMeta,
+    OperationPolicy,
 };
 
 // The module re-exports, the `Modules` trait and its impl are written by `cargo xtask scaffold`
@@ -60,6 +61,12 @@ pub use servicetitan_core::time;
     feature = "settings"
 ))]
 pub mod data;
+
+/// The rate budget and the access token shared by many processes through Redis (feature
+/// `redis`): call [`redis::install`] once, then `SERVICETITAN_REDIS_URL` or
+/// [`ClientBuilder::redis`](crate::ClientBuilder::redis) takes effect.
+#[cfg(feature = "redis")]
+pub use servicetitan_redis as redis;
 
 /// A local mock ServiceTitan and a client wired to it (feature `mock`).
 #[cfg(feature = "mock")]

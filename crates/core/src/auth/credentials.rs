@@ -144,7 +144,7 @@ impl ClientCredentials {
         // Refresh `margin` before expiry, but keep at least half of a short lifetime. The
         // lifetime is clamped to `MAX_LIFETIME`, so these additions cannot overflow.
         let margin = self.margin.min(lifetime / 2);
-        let token = AccessToken::with_generation(secret, generation);
+        let token = AccessToken::build(secret, generation, Some(started + lifetime));
         let cached = Cached {
             token: token.clone(),
             refresh_at: started + (lifetime - margin),

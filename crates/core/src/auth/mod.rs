@@ -66,6 +66,8 @@ struct Shared {
     secret: SecretString,
     /// `Bearer <token>`, marked sensitive; or why the token cannot be sent.
     header: OnceLock<Result<HeaderValue, &'static str>>,
+    /// When the token expires, when known (a shared store keeps it no longer).
+    expires_at: Option<tokio::time::Instant>,
 }
 
 impl AccessToken {
@@ -74,14 +76,35 @@ impl AccessToken {
         Self::with_generation(SecretString::from(token.into()), 0)
     }
 
+    /// A token that expires `lifetime` from now.
+    pub fn with_lifetime(token: impl Into<String>, lifetime: Duration) -> Self {
+        let expires_at = tokio::time::Instant::now().checked_add(lifetime.min(MAX_LIFETIME));
+        Self::build(SecretString::from(token.into()), 0, expires_at)
+    }
+
     pub(crate) fn with_generation(secret: SecretString, generation: u64) -> Self {
+        Self::build(secret, generation, None)
+    }
+
+    pub(crate) fn build(
+        secret: SecretString,
+        generation: u64,
+        expires_at: Option<tokio::time::Instant>,
+    ) -> Self {
         AccessToken {
             shared: Arc::new(Shared {
                 secret,
                 header: OnceLock::new(),
+                expires_at,
             }),
             generation,
         }
+    }
+
+    /// How long the token is still valid, when its lifetime is known.
+    pub fn valid_for(&self) -> Option<Duration> {
+        let expires_at = self.shared.expires_at?;
+        Some(expires_at.saturating_duration_since(tokio::time::Instant::now()))
     }
 
     /// The token itself. Keep it secret.

@@ -51,6 +51,7 @@ pub(super) fn assemble(
         auth_url: settings.auth_url,
         api_url: settings.api_url,
         enterprise_hub: settings.enterprise_hub,
+        redis_url: settings.redis_url,
         token_refresh_margin,
         origins: f.origins,
         margin_source,
@@ -93,6 +94,7 @@ struct Settings {
     api_url: Url,
     timezone: Tz,
     enterprise_hub: bool,
+    redis_url: Option<SecretString>,
 }
 
 fn settings(b: &ConfigBuilder, layers: &Layers<'_>, f: &mut Findings) -> Option<Settings> {
@@ -134,7 +136,13 @@ fn settings(b: &ConfigBuilder, layers: &Layers<'_>, f: &mut Findings) -> Option<
             .or(Fallback::Default(false, None)),
         f,
     );
+    let redis_url = layers.resolve(
+        Setting::text(Key::RedisUrl, b.redis_url.clone(), &redis_url)
+            .or(Fallback::Default(None, None)),
+        f,
+    );
     Some(Settings {
+        redis_url: redis_url?,
         app_id: app_id?,
         environment: environment?,
         auth_url: auth_url?,
@@ -259,6 +267,25 @@ fn base_url(key: Key, text: &str, source: &Source) -> Result<Parsed<Url>, Config
             origin: source.clone(),
             reason,
         })
+}
+
+/// A `redis://`, `rediss://` or `unix://` URL; kept as a secret (it may carry a password),
+/// shown masked in errors.
+fn redis_url(text: &str, source: &Source) -> Result<Parsed<Option<SecretString>>, ConfigError> {
+    let invalid = |reason: String| ConfigError::InvalidUrl {
+        key: Key::RedisUrl,
+        value: mask_url_text(text),
+        origin: source.clone(),
+        reason,
+    };
+    let url = Url::parse(text).map_err(|err| invalid(err.to_string()))?;
+    if !matches!(url.scheme(), "redis" | "rediss" | "unix" | "redis+unix") {
+        return Err(invalid(format!(
+            "the scheme is {:?}, not redis, rediss or unix",
+            url.scheme()
+        )));
+    }
+    Ok(Parsed::plain(Some(SecretString::from(text.to_owned()))))
 }
 
 /// The zone, noting an abbreviation's expansion (`EST → America/New_York`).

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::error::{Checked, ConfigError};
 use super::file::FileLayer;
@@ -41,6 +41,7 @@ pub struct ConfigBuilder {
     pub(super) auth_url: Option<String>,
     pub(super) api_url: Option<String>,
     pub(super) enterprise_hub: Option<bool>,
+    pub(super) redis_url: Option<SecretString>,
     pub(super) token_refresh_margin: Option<Duration>,
     pub(super) profile: Option<String>,
     config_file: Option<PathBuf>,
@@ -126,6 +127,14 @@ impl ConfigBuilder {
     /// (`SERVICETITAN_ENTERPRISE_HUB`).
     pub fn enterprise_hub(mut self, enterprise_hub: bool) -> Self {
         self.enterprise_hub = Some(enterprise_hub);
+        self
+    }
+
+    /// The Redis that shares the rate budget and the token with other processes
+    /// (`SERVICETITAN_REDIS_URL`, e.g. `redis://:password@host:6379/0`); see
+    /// [`ClientBuilder::redis`](crate::ClientBuilder::redis).
+    pub fn redis_url(mut self, url: impl AsRef<str>) -> Self {
+        self.redis_url = Some(SecretString::from(url.as_ref().to_owned()));
         self
     }
 
@@ -284,6 +293,13 @@ impl fmt::Debug for ConfigBuilder {
             .field("auth_url", &self.auth_url.as_deref().map(mask_url_text))
             .field("api_url", &self.api_url.as_deref().map(mask_url_text))
             .field("enterprise_hub", &self.enterprise_hub)
+            .field(
+                "redis_url",
+                &self
+                    .redis_url
+                    .as_ref()
+                    .map(|u| mask_url_text(u.expose_secret())),
+            )
             .field("token_refresh_margin", &self.token_refresh_margin)
             .field("profile", &self.profile)
             .field("config_file", &self.config_file)

@@ -29,6 +29,9 @@ pub enum Key {
     ApiUrl,
     /// `SERVICETITAN_ENTERPRISE_HUB` (optional, default `false`).
     EnterpriseHub,
+    /// `SERVICETITAN_REDIS_URL` (optional): the Redis that shares the rate budget and the token
+    /// with other processes. Its password is masked wherever it is shown.
+    RedisUrl,
 }
 
 impl Key {
@@ -45,6 +48,7 @@ impl Key {
         Key::ApiUrl,
         Key::Timezone,
         Key::EnterpriseHub,
+        Key::RedisUrl,
     ];
 
     /// The environment variable and JSON key naming this setting.
@@ -60,6 +64,7 @@ impl Key {
             Key::AuthUrl => "SERVICETITAN_AUTH_URL",
             Key::ApiUrl => "SERVICETITAN_API_URL",
             Key::EnterpriseHub => "SERVICETITAN_ENTERPRISE_HUB",
+            Key::RedisUrl => "SERVICETITAN_REDIS_URL",
         }
     }
 
@@ -76,6 +81,7 @@ impl Key {
             Key::AuthUrl => "auth_url",
             Key::ApiUrl => "api_url",
             Key::EnterpriseHub => "enterprise_hub",
+            Key::RedisUrl => "redis_url",
         }
     }
 
@@ -92,6 +98,7 @@ impl Key {
             Key::AuthUrl => "auth base URL",
             Key::ApiUrl => "API base URL",
             Key::EnterpriseHub => "enterprise hub flag",
+            Key::RedisUrl => "Redis URL (shared rate budget and token)",
         }
     }
 

@@ -83,6 +83,7 @@ pub struct Config {
     auth_url: Url,
     api_url: Url,
     enterprise_hub: bool,
+    redis_url: Option<SecretString>,
     token_refresh_margin: Duration,
     origins: BTreeMap<Key, Origin>,
     margin_source: Source,
@@ -157,6 +158,12 @@ impl Config {
         self.enterprise_hub
     }
 
+    /// The Redis shared by a fleet of workers (`SERVICETITAN_REDIS_URL`), if configured. It
+    /// may carry a password: show it with [`redact::url`](crate::redact::url) only.
+    pub fn redis_url(&self) -> Option<&SecretString> {
+        self.redis_url.as_ref()
+    }
+
     /// How long before expiry a token is refreshed.
     pub fn token_refresh_margin(&self) -> Duration {
         self.token_refresh_margin
@@ -203,6 +210,10 @@ impl Config {
                 Key::AuthUrl => report::mask_url(&self.auth_url),
                 Key::ApiUrl => report::mask_url(&self.api_url),
                 Key::EnterpriseHub => self.enterprise_hub.to_string(),
+                Key::RedisUrl => match &self.redis_url {
+                    Some(url) => report::mask_url_text(url.expose_secret()),
+                    None => "(not set)".to_owned(),
+                },
             };
             let origin = self.origins.get(&key);
             rows.push(ReportRow {
@@ -262,6 +273,13 @@ impl fmt::Debug for Config {
             .field("auth_url", &report::mask_url(&self.auth_url))
             .field("api_url", &report::mask_url(&self.api_url))
             .field("enterprise_hub", &self.enterprise_hub)
+            .field(
+                "redis_url",
+                &self
+                    .redis_url
+                    .as_ref()
+                    .map(|u| report::mask_url_text(u.expose_secret())),
+            )
             .field("token_refresh_margin", &self.token_refresh_margin)
             .field("profile", &self.profile())
             .finish_non_exhaustive()

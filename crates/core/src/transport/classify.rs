@@ -156,6 +156,9 @@ pub(super) async fn response(
     if let Some(trace_id) = &error.trace_id {
         call.span.record("trace_id", trace_id.as_str());
     }
+    if let (StatusCode::TOO_MANY_REQUESTS, Some(shared)) = (status, &inner.shared_limiter) {
+        shared.throttled(call.report.as_deref(), error.retry_after);
+    }
     if status == StatusCode::TOO_MANY_REQUESTS && !call.keyed {
         // The tenant's budget is spent for every call, not only this one (a report's 429
         // concerns that report alone) — but a wait beyond the retry budget is this call's

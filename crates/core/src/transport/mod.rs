@@ -80,6 +80,8 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) request_timeout: Option<Duration>,
     pub(crate) limits: Arc<TenantLimits>,
+    /// A budget shared with other processes: replaces `limits`' rate limiters when set.
+    pub(crate) shared_limiter: Option<Arc<dyn crate::shared_state::SharedLimiter>>,
     pub(crate) tenant_id: i64,
     pub(crate) secrets: Arc<Secrets>,
     /// Cap on a success body, in bytes.

@@ -8,8 +8,10 @@
 use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 
+use crate::error::Error;
 use crate::limit::TenantLimits;
 use crate::operation::OperationMeta;
+use crate::shared_state::SharedLimiter;
 
 /// The operation's concurrency slot, when it has a cap (by spec id or Rust method name).
 pub(super) async fn permit(
@@ -35,6 +37,30 @@ pub(super) async fn permit(
 
 /// Waits for the tenant's request budget (and the report's, for report runs).
 pub(super) async fn wait(limits: &TenantLimits, report: Option<&str>) {
+    paused(limits).await;
+    local(limits, report).await;
+}
+
+/// [`wait`] with the budget shared by other processes (`shared_state`): the 429 pause is still
+/// this process's, the permits come from the shared limiter. Its error ends the call.
+pub(super) async fn wait_shared(
+    limits: &TenantLimits,
+    shared: &dyn SharedLimiter,
+    report: Option<&str>,
+) -> Result<(), Error> {
+    paused(limits).await;
+    let waited = shared.acquire(report).await?;
+    if !waited.is_zero() {
+        tracing::debug!(
+            waited_ms = waited.as_millis() as u64,
+            report_id = report,
+            "shared rate limit wait"
+        );
+    }
+    Ok(())
+}
+
+async fn paused(limits: &TenantLimits) {
     if let Some(wait) = limits.paused_for() {
         tracing::debug!(
             wait_ms = wait.as_millis() as u64,
@@ -42,6 +68,9 @@ pub(super) async fn wait(limits: &TenantLimits, report: Option<&str>) {
         );
         tokio::time::sleep(wait).await;
     }
+}
+
+async fn local(limits: &TenantLimits, report: Option<&str>) {
     if let Some(limiter) = &limits.requests {
         let waited = limiter.acquire().await;
         if !waited.is_zero() {

@@ -232,7 +232,15 @@ pub(super) async fn run(
 /// One attempt through the stages.
 async fn attempt(transport: &Transport, call: &mut Call<'_>, template: &mut Template) -> Outcome {
     let inner = &*transport.inner;
-    pace::wait(&inner.limits, call.report.as_deref()).await;
+    let report = call.report.as_deref();
+    match &inner.shared_limiter {
+        Some(shared) => {
+            if let Err(error) = pace::wait_shared(&inner.limits, &**shared, report).await {
+                return Outcome::Fail(Failure::new(error, StatusCode::SERVICE_UNAVAILABLE));
+            }
+        }
+        None => pace::wait(&inner.limits, report).await,
+    }
     let token = match authorize::token(inner).await {
         Ok(token) => token,
         Err(err) => return classify::token_failure(err),
