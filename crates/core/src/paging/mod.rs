@@ -102,9 +102,25 @@ where
         let mut envelope = (st.fetch)(page).await?;
         envelope.records_mut().set_operation(operation_id);
         st.progress.account(page, &envelope)?;
-        st.next = envelope.has_more().then_some(page + 1);
+        if envelope.has_more() {
+            st.next = Some(next_page(page)?);
+        } else {
+            st.next = None;
+        }
         Ok(Some((envelope, st)))
     })
+}
+
+/// The page after `page`; an error past the largest page number the API's `page` takes.
+pub(crate) fn next_page(page: i32) -> Result<i32, Error> {
+    page.checked_add(1).ok_or_else(|| no_page_after(page))
+}
+
+/// The error of a stream whose page `page` says `hasMore: true` with no page number after it.
+pub(crate) fn no_page_after(page: i32) -> Error {
+    Error::InvalidRequest(format!(
+        "page {page} says hasMore=true, but there is no page number after it (the API's `page` is a 32-bit integer); stopping"
+    ))
 }
 
 fn empty_pages_error(page: i32) -> Error {
