@@ -408,3 +408,49 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod bounded {
+    use super::*;
+
+    #[derive(Deserialize, Debug)]
+    struct Job {
+        #[allow(dead_code)]
+        id: i64,
+    }
+
+    #[derive(Deserialize, Debug)]
+    struct Page {
+        data: Records<Job>,
+    }
+
+    #[test]
+    fn past_the_cap_a_page_is_refused_with_counts() {
+        let n = MAX_FAILURES_PER_PAGE + 5;
+        let body = format!(r#"{{"data": [{{"id": 1}},{}0]}}"#, "0,".repeat(n - 1));
+        let err = crate::decode::from_bytes::<Page>(body.as_bytes()).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("{n} of the {} records", n + 1)),
+            "{text}"
+        );
+        // At the cap, the page is delivered record by record.
+        let body = format!(
+            r#"{{"data": [{{"id": 1}},{}0]}}"#,
+            "0,".repeat(MAX_FAILURES_PER_PAGE - 1)
+        );
+        let page: Page = crate::decode::from_bytes(body.as_bytes()).unwrap();
+        assert_eq!(page.data.failures().len(), MAX_FAILURES_PER_PAGE);
+    }
+
+    #[test]
+    fn a_large_failed_record_is_a_slice_of_the_body_and_messages_are_bounded() {
+        let big = "x".repeat(10_000);
+        let body = bytes::Bytes::from(format!(r#"{{"data": [{{"id": "{big}"}}]}}"#));
+        let page: Page = crate::decode::from_body(&body).unwrap();
+        let f = &page.data.failures()[0];
+        assert_eq!(f.raw_json(), format!(r#"{{"id": "{big}"}}"#));
+        assert!(f.message.len() <= 520, "{}", f.message.len());
+        assert!(format!("{f:?}").len() < 2_000);
+    }
+}

@@ -46,7 +46,7 @@ where
         let size = envelope.item_count() as i64;
         self.planned_last = match envelope.total_count() {
             Some(total) if size > 0 && envelope.has_more() => {
-                let pages = (total.max(0) + size - 1) / size;
+                let pages = total.max(0).saturating_add(size - 1) / size;
                 i32::try_from(pages).unwrap_or(i32::MAX).max(self.first)
             }
             _ => {

@@ -75,7 +75,8 @@ pub trait Page {
 }
 
 struct State<F> {
-    next: Option<i32>,
+    /// Wider than a page number: it may point one past `i32::MAX` (an error when reached).
+    next: Option<i64>,
     progress: Progress,
     fetch: F,
 }
@@ -93,27 +94,19 @@ where
     Fut: Future<Output = Result<P, Error>>,
 {
     let state = State {
-        next: Some(first.max(1)),
+        next: Some(i64::from(first.max(1))),
         progress: Progress::new(first.max(1)),
         fetch,
     };
     stream::try_unfold(state, move |mut st| async move {
         let Some(page) = st.next else { return Ok(None) };
+        let page = i32::try_from(page).map_err(|_| no_page_after(i32::MAX))?;
         let mut envelope = (st.fetch)(page).await?;
         envelope.records_mut().set_operation(operation_id);
         st.progress.account(page, &envelope)?;
-        if envelope.has_more() {
-            st.next = Some(next_page(page)?);
-        } else {
-            st.next = None;
-        }
+        st.next = envelope.has_more().then_some(i64::from(page) + 1);
         Ok(Some((envelope, st)))
     })
-}
-
-/// The page after `page`; an error past the largest page number the API's `page` takes.
-pub(crate) fn next_page(page: i32) -> Result<i32, Error> {
-    page.checked_add(1).ok_or_else(|| no_page_after(page))
 }
 
 /// The error of a stream whose page `page` says `hasMore: true` with no page number after it.

@@ -146,7 +146,8 @@ where
     fn plan(&mut self, envelope: &P) {
         let size = envelope.item_count() as i64;
         if let (Some(total), true) = (envelope.total_count(), size > 0 && envelope.has_more()) {
-            let pages = (total.max(0) + size - 1) / size + i64::from(self.first) - 1;
+            let pages = (total.max(0).saturating_add(size - 1) / size)
+                .saturating_add(i64::from(self.first) - 1);
             self.planned_last = i32::try_from(pages).unwrap_or(i32::MAX).max(self.first);
         }
     }
