@@ -113,6 +113,23 @@ impl From<crate::Error> for FileError {
 }
 
 impl FileError {
+    /// Whether running the same export again may get further: `true` for a failure of the API
+    /// or the network (the next run resumes from the last checkpoint), `false` when the next run
+    /// would meet the same refusal (files that do not match, a server repeating its token, a
+    /// record the format cannot hold) until someone changes something.
+    pub fn rerun_may_help(&self) -> bool {
+        match self {
+            FileError::Api(err) => !matches!(
+                **err,
+                crate::Error::ExportStalled { .. }
+                    | crate::Error::Config(_)
+                    | crate::Error::InvalidSetting { .. }
+            ),
+            FileError::Io { .. } => true,
+            _ => false,
+        }
+    }
+
     pub(crate) fn io(action: &'static str, path: &Path, source: io::Error) -> Self {
         FileError::Io {
             action,
