@@ -215,23 +215,28 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for RecordsVisitor<T> {
         let mut index = 0;
         let mut failed = 0usize;
         while let Some(result) = seq.next_element_seed(RecordSeed::<T>(index, PhantomData))? {
+            index += 1;
             match result {
                 Ok(item) => records.items.push(item),
-                Err(failure) => {
+                Err(failure) if failed < MAX_FAILURES_PER_PAGE => {
                     failed += 1;
-                    // Past the cap only counted: the page is refused below.
-                    if failed <= MAX_FAILURES_PER_PAGE {
-                        tracing::debug!(target: "servicetitan::records", index, path = %failure.path, message = %failure.message, "a record could not be read");
-                        records.failures.push(*failure);
+                    tracing::debug!(target: "servicetitan::records", index = failure.index, path = %failure.path, message = %failure.message, "a record could not be read");
+                    records.failures.push(*failure);
+                }
+                Err(_) => {
+                    // One too many: the page is refused. The rest are only counted, not
+                    // decoded (a hostile page costs no more time than its parse).
+                    failed += 1;
+                    while seq.next_element::<de::IgnoredAny>()?.is_some() {
+                        index += 1;
                     }
                 }
             }
-            index += 1;
         }
         if let Some(first) = records.failures.first() {
             if failed > MAX_FAILURES_PER_PAGE {
                 return Err(de::Error::custom(format!(
-                    "{failed} of the {index} records of this page could not be read (more than {MAX_FAILURES_PER_PAGE}: the page is refused rather than kept record by record); the first, record {}, at `{}`: {}",
+                    "more than {MAX_FAILURES_PER_PAGE} of the {index} records of this page could not be read: the page is refused rather than kept record by record; the first, record {}, at `{}`: {}",
                     first.index, first.path, first.message
                 )));
             }
@@ -431,7 +436,10 @@ mod bounded {
         let err = crate::decode::from_bytes::<Page>(body.as_bytes()).unwrap_err();
         let text = err.to_string();
         assert!(
-            text.contains(&format!("{n} of the {} records", n + 1)),
+            text.contains(&format!(
+                "more than {MAX_FAILURES_PER_PAGE} of the {} records",
+                n + 1
+            )),
             "{text}"
         );
         // At the cap, the page is delivered record by record.
