@@ -11,4 +11,4 @@ source .ci/lib/services.sh
 trap services_stop EXIT
 
 echo "== hostile servers, round two (issue 21)"
-timeout 600 cargo test --workspace --all-features --test hostile_memory --test hostile_servers -- --ignored --test-threads 1
+timeout 600 cargo test --workspace --all-features --test hostile_memory --test hostile_servers -- --ignored --test-threads 1 --nocapture

@@ -16,7 +16,13 @@
 //! parsing it once more). So the SDK's own decoding ([`crate::decode::from_bytes`], behind every
 //! generated `send()`) first reads the records straight into their type ("direct"), and only
 //! when that fails reads the body again record by record. The result is the same either way;
-//! a page without a bad record is parsed once.
+//! a page without a bad record is parsed once; each record of the careful pass is decoded once.
+//!
+//! **Bounds.** A failure keeps a bounded copy or a slice of the page ([`RecordError`]); a page
+//! keeps at most [`MAX_FAILURES_PER_PAGE`] failures and is refused past that (the rest are
+//! counted, not decoded); one WARN line per page gives the counts and the first failure, each
+//! failure is a DEBUG line. So a page under the body cap, however malformed, costs a small
+//! multiple of its size (issue 21: below 4× the cap, measured in `crates/bench`).
 
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, Serializer};

@@ -152,11 +152,13 @@ pub enum Mode {
 pub trait Encoder {
     /// The format's name, recorded in the checkpoint (a resume in another format is refused).
     fn format(&self) -> &str;
-    /// Written once at the start of a new output (a CSV header); empty by default.
+    /// Written once at the start of a new output (a CSV header), with the first batch and
+    /// committed with it; empty by default.
     fn header(&mut self) -> Result<Vec<u8>, String> {
         Ok(Vec::new())
     }
-    /// Appends one record, ending with a newline, to `out`.
+    /// Appends one record, ending with a newline, to `out`. An `Err` sends the record (with its
+    /// raw JSON and the message) to the failures file instead; the export goes on.
     fn encode(&mut self, record: &RawValue, out: &mut Vec<u8>) -> Result<(), String>;
 }
 
