@@ -9,6 +9,7 @@ mod clients;
 mod decode;
 mod fleet;
 mod fleet_bench;
+mod malformed;
 mod measure;
 mod mockproc;
 mod orchestrate;
@@ -74,6 +75,11 @@ enum Command {
         #[arg(long, default_value_t = 2000)]
         n: usize,
     },
+    /// Decode a malformed page of `mib` MiB (`[0,0,0,…]`) as `send()` and a raw export do.
+    Malformed {
+        #[arg(long, default_value_t = 64)]
+        mib: usize,
+    },
     /// Decode a saved jobs page `reps` times (`generated`, `value`, `ignored`).
     Decode {
         #[arg(long)]
@@ -90,6 +96,7 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::All(options) => orchestrate::run(options),
         Command::Decode { file, target, reps } => decode::run(&file, target, reps),
+        Command::Malformed { mib } => malformed::run(mib),
         // One thread: per-request cost without cross-thread wake-ups, and stable under valgrind.
         Command::Overhead { url, via, n } => {
             runtime(false).and_then(|rt| rt.block_on(small::overhead(&url, via, n)))

@@ -371,6 +371,14 @@ fn decode(cx: &mut Ctx) -> Result<(), BoxError> {
             .extra("instructions_per_page", per_page.into());
         cx.report.push(row);
     }
+    // Issue 21: a page just under the default cap whose every record fails to decode; the
+    // child's peak RSS (body included) is the figure, to stay below 4 × 64 MiB.
+    let usage = measure::run(&mut me(cx, &["malformed", "--mib", "64"]))?;
+    cx.report.push(Row::new(
+        "malformed page, 64 MiB of [0,0,0,…]",
+        "typed (send/.stream) and raw export decoding",
+        usage,
+    ));
     if let Some(baseline) = cx.opts.baseline_decoder.clone() {
         let per_page = per_rep_of(&baseline, &[&file], 1, 3)?;
         let usage = measure::run(Command::new(&baseline).args([file.as_str(), "10"]))?;

@@ -139,6 +139,14 @@ pub async fn run(
         summary.resumed_from.as_deref().map_or("the beginning".to_string(), |t| format!("checkpoint {t}")),
         file::checkpoint_path(out).display(),
     );
+    if summary.failures > 0 {
+        eprintln!(
+            "{} record(s) could not be written as {} and are kept with their raw JSON in {}",
+            summary.failures,
+            encoder.format(),
+            file::failures_path(out).display(),
+        );
+    }
     Ok(())
 }
 

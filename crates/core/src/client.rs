@@ -428,7 +428,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Requests per second per (app key, tenant); default 60, `None` turns it off.
+    /// Requests per second per (app key, tenant); default 58 (ServiceTitan's 60 less a margin),
+    /// lowered on a 429 and recovering gradually ([`Limits::adaptation`]); `None` turns it off.
     pub fn rate_limit(mut self, per_second: Option<u32>) -> Self {
         self.limits = self.limits.requests_per_second(per_second);
         self

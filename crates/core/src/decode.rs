@@ -23,6 +23,13 @@ pub fn from_bytes<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Err
     crate::records::direct(parse).or_else(|_| parse())
 }
 
+/// [`from_bytes`] on a body the transport read: a large record that fails to decode keeps its
+/// raw text as a slice of `body` (shared, not copied), so the failures of a page never cost
+/// more than a small multiple of the page.
+pub fn from_body<T: DeserializeOwned>(body: &bytes::Bytes) -> Result<T, serde_json::Error> {
+    crate::records::with_body(body, || from_bytes(body))
+}
+
 /// progenitor's `ResponseValue::from_response`, decoding with [`from_bytes`], taking the body
 /// the transport already read and moving the headers out instead of copying them. Called by
 /// the generated code.
@@ -36,7 +43,7 @@ pub async fn response_value<T: DeserializeOwned, E>(
     let full = crate::transport::body(response)
         .await
         .map_err(Error::ResponseBodyError)?;
-    let inner = from_bytes(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
+    let inner = from_body(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
     Ok(progenitor_client::ResponseValue::new(
         inner, status, headers,
     ))

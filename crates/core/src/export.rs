@@ -5,11 +5,15 @@
 //! resumes right after the last batch handed out. `hasMore: false` means "caught up; come back in
 //! 5–10 minutes", not an error: the stream ends, and its last checkpoint is where to resume.
 //!
-//! **Exports always end.** A server that answers `hasMore: true` with a continuation token this
-//! stream already followed (the same token twice, or a cycle), or with [`MAX_EMPTY_BATCHES`]
-//! empty batches in a row, would make the stream request forever (and, for a repeated token,
-//! hand out the same records again). The batch that revealed it is still handed out (its records
-//! are new); the next poll ends the stream with [`Error::ExportStalled`] instead of a request.
+//! **Exports always end, and never hand out a batch twice.** A server that answers with a
+//! continuation token this stream already followed (the token it was asked with, or an earlier
+//! one: a cycle) is sending records it already sent: that batch is **not** handed out (not
+//! written, not checkpointed) and the stream ends at once with [`Error::ExportStalled`], the
+//! checkpoint still the last good one — so a rerun from it meets the same answer and again adds
+//! nothing. (A batch with no records that repeats its token with `hasMore: false` is the normal
+//! "caught up".) After [`MAX_EMPTY_BATCHES`] empty batches in a row with `hasMore: true` the
+//! batch that revealed it is handed out (it holds nothing) and the next poll ends the stream
+//! with [`Error::ExportStalled`] instead of a request.
 //!
 //! **Records that cannot be read.** A batch's `data` is decoded record by record
 //! ([`crate::records`]). A record that cannot be decoded is delivered too — in
@@ -20,6 +24,9 @@
 //! skips a record that was not handed to you.
 
 pub mod file;
+mod raw_batch;
+
+pub use raw_batch::RawBatch;
 
 use crate::records::{RecordError, Records};
 use crate::Error;
@@ -38,32 +45,6 @@ pub trait Batch {
     fn continue_from(&self) -> Option<&str>;
     /// The batch's records, read and failed.
     fn into_records(self) -> Records<Self::Item>;
-}
-
-/// An export envelope whose records are kept exactly as received (bytes, key order, fields the
-/// SDK does not know); read with [`crate::Client::get_json`]. For pipelines that store what the
-/// API sent rather than the typed model.
-#[derive(Debug, serde::Deserialize)]
-pub struct RawBatch {
-    #[serde(rename = "hasMore", default)]
-    has_more: Option<bool>,
-    #[serde(rename = "continueFrom", default)]
-    continue_from: Option<String>,
-    #[serde(default)]
-    data: Option<Vec<Box<serde_json::value::RawValue>>>,
-}
-
-impl Batch for RawBatch {
-    type Item = Box<serde_json::value::RawValue>;
-    fn has_more(&self) -> bool {
-        self.has_more.unwrap_or(false)
-    }
-    fn continue_from(&self) -> Option<&str> {
-        self.continue_from.as_deref()
-    }
-    fn into_records(self) -> Records<Self::Item> {
-        Records::new(self.data.unwrap_or_default())
-    }
 }
 
 /// One batch of an export, with the checkpoint to persist once its records are stored.
@@ -102,32 +83,44 @@ struct Guard {
 }
 
 impl Guard {
-    /// Records a batch; notes why the stream cannot go on, if it cannot.
-    fn check(&mut self, has_more: bool, checkpoint: Option<&str>, empty: bool) {
+    /// Records a batch asked for with `from`; `Err(reason)` when it repeats a token this stream
+    /// already followed (its records were handed out before: it must not be delivered). Notes
+    /// a run of empty batches, which ends the stream at the next poll.
+    fn check(
+        &mut self,
+        from: Option<&str>,
+        has_more: bool,
+        checkpoint: Option<&str>,
+        empty: bool,
+    ) -> Result<(), String> {
         self.requests = self.requests.saturating_add(1);
         self.empty_run = if empty && has_more {
             self.empty_run + 1
         } else {
             0
         };
-        if !has_more {
-            return;
-        }
         if let Some(token) = checkpoint {
-            if !self.followed.insert(token.to_owned()) {
-                self.stalled = Some(format!(
-                    "the server answered hasMore: true with the continuation token {token:?}, \
-                     which this export already followed"
+            // `hasMore: false`, no records, same token: "caught up", the normal end.
+            let caught_up = !has_more && empty;
+            if !caught_up && (from == Some(token) || (has_more && self.followed.contains(token))) {
+                return Err(format!(
+                    "the server answered with the continuation token {token:?}, which this export \
+                     already followed (requested with {from:?}): its {} would be handed out \
+                     twice, so the batch was dropped",
+                    if empty { "batch" } else { "records" }
                 ));
-                return;
+            }
+            if has_more {
+                self.followed.insert(token.to_owned());
             }
         }
-        if self.empty_run >= MAX_EMPTY_BATCHES {
+        if has_more && self.empty_run >= MAX_EMPTY_BATCHES {
             self.stalled = Some(format!(
                 "the server answered {} empty batches in a row with hasMore: true",
                 self.empty_run
             ));
         }
+        Ok(())
     }
 }
 
@@ -174,19 +167,25 @@ where
             let batch = (st.fetch)(st.from.clone()).await?;
             let has_more = batch.has_more();
             let checkpoint = batch.continue_from().map(str::to_string);
+            let mut records = batch.into_records();
+            let empty = records.received() == 0;
+            if let Err(reason) =
+                st.guard
+                    .check(st.from.as_deref(), has_more, checkpoint.as_deref(), empty)
+            {
+                return Err(Error::ExportStalled {
+                    reason,
+                    requests: st.guard.requests,
+                    checkpoint: st.from.clone(),
+                });
+            }
             if checkpoint.is_some() {
                 st.from = checkpoint.clone();
             }
             // Without a new token there is no way forward: stop rather than refetch the same batch.
             st.done = !has_more || checkpoint.is_none();
-            let mut records = batch.into_records();
             records.set_operation(operation_id);
             let (items, failures) = records.into_parts();
-            st.guard.check(
-                has_more,
-                checkpoint.as_deref(),
-                items.is_empty() && failures.is_empty(),
-            );
             Ok(Some((
                 ExportBatch {
                     items,

@@ -36,6 +36,10 @@
 //! throttle on parallelism rather than rate, e.g. telecom call lists known to refuse more than 2
 //! calls in flight.
 
+pub mod adaptive;
+
+pub use adaptive::{Adaptation, AdaptiveRate};
+
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::hash::Hash;
@@ -68,20 +72,30 @@ impl Schedule {
     /// (`next`, updated): never earlier than `now`, never closer than one period to the
     /// previous slot.
     fn reserve(&self, next: &mut Option<Instant>, now: Instant) -> Instant {
-        let slot = match *next {
-            Some(next) if next > now => next,
-            _ => now,
-        };
-        *next = Some(slot + self.period);
-        slot
+        reserve(next, now, self.period)
     }
 
     /// Gives back `slot` if it is still the last one handed out (its caller stopped waiting):
     /// the next caller may then have it, instead of the rate losing a period.
     fn release(&self, next: &mut Option<Instant>, slot: Instant) {
-        if *next == Some(slot + self.period) {
-            *next = Some(slot);
-        }
+        release(next, slot, self.period)
+    }
+}
+
+/// [`Schedule::reserve`] with the period of the moment (an adaptive rate's).
+fn reserve(next: &mut Option<Instant>, now: Instant, period: Duration) -> Instant {
+    let slot = match *next {
+        Some(next) if next > now => next,
+        _ => now,
+    };
+    *next = Some(slot + period);
+    slot
+}
+
+/// [`Schedule::release`] with the period the slot was reserved with.
+fn release(next: &mut Option<Instant>, slot: Instant, period: Duration) {
+    if *next == Some(slot + period) {
+        *next = Some(slot);
     }
 }
 
@@ -100,11 +114,18 @@ async fn wait_for(slot: Instant, give_back: impl FnOnce()) {
     guard.0 = None;
 }
 
-/// The limits a [`Client`](crate::Client) applies. Defaults: 60 requests/s per (app key, tenant),
-/// 5 runs per minute per report and tenant, no concurrency caps.
+/// Requests per second a client paces each (app key, tenant) at by default: ServiceTitan's 60
+/// less a margin of 2, so that clock jitter between client and server never puts a 61st request
+/// into a second the server counts (see [`adaptive`]).
+pub const DEFAULT_REQUESTS_PER_SECOND: u32 = 58;
+
+/// The limits a [`Client`](crate::Client) applies. Defaults: [`DEFAULT_REQUESTS_PER_SECOND`]
+/// (58) requests/s per (app key, tenant), lowered on a 429 and recovering gradually
+/// ([`Adaptation`]), 5 runs per minute per report and tenant, no concurrency caps.
 #[derive(Clone, Debug)]
 pub struct Limits {
     pub(crate) requests_per_second: Option<NonZeroU32>,
+    pub(crate) adaptation: Adaptation,
     pub(crate) report_runs_per_minute: Option<NonZeroU32>,
     pub(crate) concurrency: BTreeMap<String, usize>,
 }
@@ -112,7 +133,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            requests_per_second: NonZeroU32::new(60),
+            requests_per_second: NonZeroU32::new(DEFAULT_REQUESTS_PER_SECOND),
+            adaptation: Adaptation::default(),
             report_runs_per_minute: NonZeroU32::new(5),
             concurrency: BTreeMap::new(),
         }
@@ -129,6 +151,7 @@ impl Limits {
     pub fn none() -> Self {
         Limits {
             requests_per_second: None,
+            adaptation: Adaptation::default(),
             report_runs_per_minute: None,
             concurrency: BTreeMap::new(),
         }
@@ -137,6 +160,12 @@ impl Limits {
     /// Requests per second per (app key, tenant); `None` (or 0) turns the limit off.
     pub fn requests_per_second(mut self, limit: Option<u32>) -> Self {
         self.requests_per_second = limit.and_then(NonZeroU32::new);
+        self
+    }
+
+    /// How the request rate reacts to the server's 429s ([`Adaptation::off`]: not at all).
+    pub fn adaptation(mut self, adaptation: Adaptation) -> Self {
+        self.adaptation = adaptation;
         self
     }
 
@@ -156,19 +185,30 @@ impl Limits {
 }
 
 /// A rate limiter waiting on tokio time: requests are admitted at a steady rate, in arrival
-/// order.
+/// order; the rate adapts to the server's 429s ([`adaptive`]).
 pub struct RateLimiter {
-    schedule: Schedule,
-    next: Mutex<Option<Instant>>,
+    state: Mutex<RateState>,
     description: String,
 }
 
+struct RateState {
+    next: Option<Instant>,
+    rate: AdaptiveRate,
+}
+
 impl RateLimiter {
-    /// `n` requests per second, evenly spaced.
+    /// `n` requests per second, evenly spaced, adapting to 429s as [`Adaptation::default`].
     pub fn per_second(n: NonZeroU32) -> Self {
+        Self::adaptive(n, Adaptation::default())
+    }
+
+    /// `n` requests per second at most, adapting to 429s as `adaptation` says.
+    pub fn adaptive(n: NonZeroU32, adaptation: Adaptation) -> Self {
         RateLimiter {
-            schedule: Schedule::new(Duration::from_secs(1) / n.get()),
-            next: Mutex::new(None),
+            state: Mutex::new(RateState {
+                next: None,
+                rate: AdaptiveRate::new(f64::from(n.get()), adaptation, Instant::now()),
+            }),
             description: format!("{n} requests/s"),
         }
     }
@@ -176,14 +216,30 @@ impl RateLimiter {
     /// Waits until a request may be sent. Returns how long it waited.
     pub async fn acquire(&self) -> Duration {
         let start = Instant::now();
-        let slot = self.schedule.reserve(&mut lock(&self.next), start);
+        let (slot, period) = {
+            let mut state = lock(&self.state);
+            let period = state.rate.period(start).max(Duration::from_nanos(1));
+            (reserve(&mut state.next, start, period), period)
+        };
         if slot > start {
-            wait_for(slot, || self.schedule.release(&mut lock(&self.next), slot)).await;
+            wait_for(slot, || release(&mut lock(&self.state).next, slot, period)).await;
         }
         start.elapsed()
     }
 
-    /// What the limit is, e.g. `60 requests/s`.
+    /// The server answered 429: lowers the rate (see [`adaptive`]). Returns the new rate.
+    pub fn throttled(&self) -> f64 {
+        let now = Instant::now();
+        // Slots already handed out stand; the next ones follow the new period.
+        lock(&self.state).rate.throttled(now)
+    }
+
+    /// The rate allowed now (requests/s).
+    pub fn current_rate(&self) -> f64 {
+        lock(&self.state).rate.rate(Instant::now())
+    }
+
+    /// What the limit is, e.g. `58 requests/s`.
     pub fn description(&self) -> &str {
         &self.description
     }
@@ -268,7 +324,9 @@ pub(crate) struct TenantLimits {
 impl TenantLimits {
     pub(crate) fn new(limits: &Limits) -> Self {
         TenantLimits {
-            requests: limits.requests_per_second.map(RateLimiter::per_second),
+            requests: limits
+                .requests_per_second
+                .map(|n| RateLimiter::adaptive(n, limits.adaptation)),
             reports: limits
                 .report_runs_per_minute
                 .map(KeyedRateLimiter::per_minute),
@@ -287,6 +345,14 @@ impl TenantLimits {
         let mut paused = lock(&self.paused_until);
         if paused.is_none_or(|current| current < until) {
             *paused = Some(until);
+        }
+    }
+
+    /// The server answered 429 for a tenant-wide call: the tenant's rate backs off.
+    pub(crate) fn throttled(&self) {
+        if let Some(limiter) = &self.requests {
+            let rate = limiter.throttled();
+            tracing::debug!(rate, "429: this tenant's request rate lowered");
         }
     }
 
@@ -311,7 +377,15 @@ impl TenantLimits {
             )
         };
         Some(match client {
-            Some(client) => format!("{server}; this client paces at {client}"),
+            Some(client) => match &self.requests {
+                Some(limiter) if !report => {
+                    format!(
+                        "{server}; this client paces at {client} (now {:.1}/s, adapting to 429s)",
+                        limiter.current_rate()
+                    )
+                }
+                _ => format!("{server}; this client paces at {client}"),
+            },
             None => {
                 format!("{server}; client-side pacing is off (see `ClientBuilder::rate_limit`)")
             }

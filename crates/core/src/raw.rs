@@ -35,8 +35,12 @@ pub(crate) async fn execute_json<T: DeserializeOwned>(
     let bytes = crate::transport::body(response)
         .await
         .map_err(|e| Error::from(P::<()>::ResponseBodyError(e)))?;
-    let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
-    crate::decode::from_bytes(body)
+    let body = if bytes.is_empty() {
+        bytes::Bytes::from_static(b"null")
+    } else {
+        bytes.clone()
+    };
+    crate::decode::from_body(&body)
         .map_err(|e| Error::from(P::<()>::InvalidResponsePayload(bytes.clone(), e)))
 }
 

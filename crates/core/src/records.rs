@@ -16,15 +16,32 @@
 //! parsing it once more). So the SDK's own decoding ([`crate::decode::from_bytes`], behind every
 //! generated `send()`) first reads the records straight into their type ("direct"), and only
 //! when that fails reads the body again record by record. The result is the same either way;
-//! a page without a bad record is parsed once.
+//! a page without a bad record is parsed once; each record of the careful pass is decoded once.
+//!
+//! **Bounds.** A failure keeps a bounded copy or a slice of the page ([`RecordError`]); a page
+//! keeps at most [`MAX_FAILURES_PER_PAGE`] failures and is refused past that (the rest are
+//! counted, not decoded); one WARN line per page gives the counts and the first failure, each
+//! failure is a DEBUG line. So a page under the body cap, however malformed, costs a small
+//! multiple of its size (issue 21: below 4× the cap, measured in `crates/bench`).
 
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
+
+mod failure;
+
+pub use failure::RecordError;
+pub(crate) use failure::{body_len, with_body};
+
+/// The most record failures one page or batch keeps. Past it the page is refused as a whole
+/// (decoding fails, naming how many of its records failed and the first failure) rather than
+/// kept record by record: a page of millions of tiny bad records (`[0,0,0,…]`) would otherwise
+/// cost far more memory than its own size. The API's largest page holds 5,000 records, so a real
+/// page whose every record drifted is still delivered record by record.
+pub const MAX_FAILURES_PER_PAGE: usize = 10_000;
 
 thread_local! {
     /// Set while [`direct`] runs: records are decoded straight into their type, and a bad one
@@ -47,77 +64,6 @@ pub(crate) fn direct<R>(decode: impl FnOnce() -> R) -> R {
 
 /// serde_json's (stable, private) name for its raw-value protocol; see [`crate::lenient::decimal`].
 const RAW_TOKEN: &str = "$serde_json::private::RawValue";
-
-/// A record of a page or batch that could not be decoded into the generated type.
-#[derive(Clone)]
-pub struct RecordError {
-    /// The operation whose response held it (set by the typed streams; `None` when the page was
-    /// decoded outside one, e.g. with `send()`).
-    pub operation_id: Option<&'static str>,
-    /// Position of the record in the page's or batch's `data` (0-based).
-    pub index: usize,
-    /// Where inside the record decoding failed (`customFields[2].value`; `.` for the record).
-    pub path: String,
-    /// serde's message.
-    pub message: String,
-    raw: Box<RawValue>,
-}
-
-impl RecordError {
-    /// The record exactly as the API sent it.
-    pub fn raw(&self) -> &RawValue {
-        &self.raw
-    }
-
-    /// The record's raw JSON text.
-    pub fn raw_json(&self) -> &str {
-        self.raw.get()
-    }
-}
-
-impl PartialEq for RecordError {
-    fn eq(&self, other: &Self) -> bool {
-        self.operation_id == other.operation_id
-            && self.index == other.index
-            && self.path == other.path
-            && self.message == other.message
-            && self.raw.get() == other.raw.get()
-    }
-}
-
-impl fmt::Display for RecordError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: record {} of the page could not be read at `{}`: {} (the record, {} bytes of JSON, is kept in the error: `RecordError::raw_json`)",
-            self.operation_id.unwrap_or("response"),
-            self.index,
-            self.path,
-            self.message,
-            self.raw.get().len()
-        )
-    }
-}
-
-impl fmt::Debug for RecordError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const SHOWN: usize = 256;
-        let raw = self.raw.get();
-        let cut = (0..=SHOWN.min(raw.len()))
-            .rev()
-            .find(|i| raw.is_char_boundary(*i))
-            .unwrap_or(0);
-        f.debug_struct("RecordError")
-            .field("operation_id", &self.operation_id)
-            .field("index", &self.index)
-            .field("path", &self.path)
-            .field("message", &self.message)
-            .field("raw", &&raw[..cut])
-            .finish()
-    }
-}
-
-impl std::error::Error for RecordError {}
 
 /// The records of one page or batch: those read, and those that could not be (see the module).
 #[derive(Clone, Debug, PartialEq)]
@@ -229,11 +175,11 @@ impl<T: Serialize> Serialize for Records<T> {
         for position in 0..self.received() {
             match failures.peek() {
                 Some(f) if f.index == position => {
-                    seq.serialize_element(&failures.next().map(|f| &f.raw))?
+                    seq.serialize_element(&failures.next().map(|f| f.raw()))?
                 }
                 _ => match items.next() {
                     Some(item) => seq.serialize_element(item)?,
-                    None => seq.serialize_element(&failures.next().map(|f| &f.raw))?,
+                    None => seq.serialize_element(&failures.next().map(|f| f.raw()))?,
                 },
             }
         }
@@ -273,12 +219,36 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for RecordsVisitor<T> {
             return Ok(records);
         }
         let mut index = 0;
+        let mut failed = 0usize;
         while let Some(result) = seq.next_element_seed(RecordSeed::<T>(index, PhantomData))? {
+            index += 1;
             match result {
                 Ok(item) => records.items.push(item),
-                Err(failure) => records.failures.push(*failure),
+                Err(failure) if failed < MAX_FAILURES_PER_PAGE => {
+                    failed += 1;
+                    tracing::debug!(target: "servicetitan::records", index = failure.index, path = %failure.path, message = %failure.message, "a record could not be read");
+                    records.failures.push(*failure);
+                }
+                Err(_) => {
+                    // One too many: the page is refused. The rest are only counted, not
+                    // decoded (a hostile page costs no more time than its parse).
+                    failed += 1;
+                    while seq.next_element::<de::IgnoredAny>()?.is_some() {
+                        index += 1;
+                    }
+                }
             }
-            index += 1;
+        }
+        if let Some(first) = records.failures.first() {
+            if failed > MAX_FAILURES_PER_PAGE {
+                return Err(de::Error::custom(format!(
+                    "more than {MAX_FAILURES_PER_PAGE} of the {index} records of this page could not be read: the page is refused rather than kept record by record; the first, record {}, at `{}`: {}",
+                    first.index, first.path, first.message
+                )));
+            }
+            // One line per page (details per record at DEBUG): a page of bad records must not
+            // become a flood of log lines.
+            tracing::warn!(target: "servicetitan::records", failed, received = index, first_index = first.index, first_path = %first.path, first_message = %first.message, "records of a page could not be read; each is kept as a RecordError, their neighbours are delivered");
         }
         Ok(records)
     }
@@ -333,35 +303,25 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for RawRecord<T> {
     }
 }
 
-/// Decodes one record; on failure decodes it again with path tracking (only failures pay for
-/// it) and keeps its raw JSON.
+/// Decodes one record, once, tracking the JSON path (only the careful pass runs this, after the
+/// direct one failed); a failure keeps the record's raw JSON (see [`RecordError`]).
 fn decode_record<T: DeserializeOwned>(index: usize, raw: &str) -> Decoded<T> {
-    if let Ok(item) = serde_json::from_str::<T>(raw) {
-        return Ok(item);
-    }
     let mut de = serde_json::Deserializer::from_str(raw);
-    let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(_) => (".".to_string(), "trailing characters".to_string()),
+    serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
         // A decimal is read through serde_json's raw-value protocol, whose marker key shows up
         // as a path segment: not part of the record's shape.
-        Err(e) => (
-            e.path()
-                .to_string()
-                .replace(&format!(".{RAW_TOKEN}"), "")
-                .replace(RAW_TOKEN, "."),
-            e.into_inner().to_string(),
-        ),
-    };
-    let raw = RawValue::from_string(raw.to_string())
-        .unwrap_or_else(|_| RawValue::from_string("null".into()).expect("null is JSON"));
-    tracing::warn!(target: "servicetitan::records", index, %path, %message, "a record could not be read; it is kept as a RecordError, its neighbours are delivered");
-    Err(Box::new(RecordError {
-        operation_id: None,
-        index,
-        path,
-        message,
-        raw,
-    }))
+        let path = e
+            .path()
+            .to_string()
+            .replace(&format!(".{RAW_TOKEN}"), "")
+            .replace(RAW_TOKEN, ".");
+        Box::new(RecordError::new(
+            index,
+            &path,
+            &e.into_inner().to_string(),
+            raw,
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -457,5 +417,54 @@ mod tests {
             !text.contains(r#"{"id": 2"#),
             "Display does not dump the record"
         );
+    }
+}
+
+#[cfg(test)]
+mod bounded {
+    use super::*;
+
+    #[derive(Deserialize, Debug)]
+    struct Job {
+        #[allow(dead_code)]
+        id: i64,
+    }
+
+    #[derive(Deserialize, Debug)]
+    struct Page {
+        data: Records<Job>,
+    }
+
+    #[test]
+    fn past_the_cap_a_page_is_refused_with_counts() {
+        let n = MAX_FAILURES_PER_PAGE + 5;
+        let body = format!(r#"{{"data": [{{"id": 1}},{}0]}}"#, "0,".repeat(n - 1));
+        let err = crate::decode::from_bytes::<Page>(body.as_bytes()).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!(
+                "more than {MAX_FAILURES_PER_PAGE} of the {} records",
+                n + 1
+            )),
+            "{text}"
+        );
+        // At the cap, the page is delivered record by record.
+        let body = format!(
+            r#"{{"data": [{{"id": 1}},{}0]}}"#,
+            "0,".repeat(MAX_FAILURES_PER_PAGE - 1)
+        );
+        let page: Page = crate::decode::from_bytes(body.as_bytes()).unwrap();
+        assert_eq!(page.data.failures().len(), MAX_FAILURES_PER_PAGE);
+    }
+
+    #[test]
+    fn a_large_failed_record_is_a_slice_of_the_body_and_messages_are_bounded() {
+        let big = "x".repeat(10_000);
+        let body = bytes::Bytes::from(format!(r#"{{"data": [{{"id": "{big}"}}]}}"#));
+        let page: Page = crate::decode::from_body(&body).unwrap();
+        let f = &page.data.failures()[0];
+        assert_eq!(f.raw_json(), format!(r#"{{"id": "{big}"}}"#));
+        assert!(f.message.len() <= 520, "{}", f.message.len());
+        assert!(format!("{f:?}").len() < 2_000);
     }
 }

@@ -44,7 +44,16 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("export stopped: {e}\n(run again to resume from the last checkpoint)");
+            // Only advise a rerun when a rerun can get further.
+            let rerun = e
+                .downcast_ref::<servicetitan::export::file::FileError>()
+                .is_none_or(|e| e.rerun_may_help());
+            let advice = if rerun {
+                "run again to resume from the last checkpoint"
+            } else {
+                "running again will stop the same way: fix what the message names first"
+            };
+            eprintln!("export stopped: {e}\n({advice})");
             ExitCode::FAILURE
         }
     }

@@ -28,8 +28,11 @@
 //! ```
 
 pub mod checkpoint;
+mod failures;
 
 pub use checkpoint::{checkpoint_path, read_checkpoint, Checkpoint};
+pub use failures::failures_path;
+use failures::FailureLog;
 
 use super::ExportBatch;
 use futures::{Stream, StreamExt};
@@ -110,6 +113,23 @@ impl From<crate::Error> for FileError {
 }
 
 impl FileError {
+    /// Whether running the same export again may get further: `true` for a failure of the API
+    /// or the network (the next run resumes from the last checkpoint), `false` when the next run
+    /// would meet the same refusal (files that do not match, a server repeating its token, a
+    /// record the format cannot hold) until someone changes something.
+    pub fn rerun_may_help(&self) -> bool {
+        match self {
+            FileError::Api(err) => !matches!(
+                **err,
+                crate::Error::ExportStalled { .. }
+                    | crate::Error::Config(_)
+                    | crate::Error::InvalidSetting { .. }
+            ),
+            FileError::Io { .. } => true,
+            _ => false,
+        }
+    }
+
     pub(crate) fn io(action: &'static str, path: &Path, source: io::Error) -> Self {
         FileError::Io {
             action,
@@ -132,11 +152,13 @@ pub enum Mode {
 pub trait Encoder {
     /// The format's name, recorded in the checkpoint (a resume in another format is refused).
     fn format(&self) -> &str;
-    /// Written once at the start of a new output (a CSV header); empty by default.
+    /// Written once at the start of a new output (a CSV header), with the first batch and
+    /// committed with it; empty by default.
     fn header(&mut self) -> Result<Vec<u8>, String> {
         Ok(Vec::new())
     }
-    /// Appends one record, ending with a newline, to `out`.
+    /// Appends one record, ending with a newline, to `out`. An `Err` sends the record (with its
+    /// raw JSON and the message) to the failures file instead; the export goes on.
     fn encode(&mut self, record: &RawValue, out: &mut Vec<u8>) -> Result<(), String>;
 }
 
@@ -168,6 +190,9 @@ pub struct Summary {
     pub total_records: u64,
     /// The checkpoint saved last (or the one resumed from, if no batch brought a new one).
     pub checkpoint: Option<String>,
+    /// Records of this run that went to `<out>.failures.jsonl` instead of the output (see
+    /// [`failures_path`]).
+    pub failures: u64,
 }
 
 /// Opens `out` for this run: verified against its checkpoint and truncated to the committed
@@ -209,16 +234,7 @@ fn open_output(
         file.seek(SeekFrom::Start(committed)).map(drop)
     };
     prepare(&mut file).map_err(|e| FileError::io("cannot truncate", out, e))?;
-    let mut writer = BufWriter::new(file);
-    if committed == 0 {
-        let header = encoder
-            .header()
-            .map_err(|message| FileError::Encode { index: 0, message })?;
-        writer
-            .write_all(&header)
-            .map_err(|e| FileError::io("cannot write", out, e))?;
-    }
-    Ok((writer, saved))
+    Ok((BufWriter::new(file), saved))
 }
 
 /// Streams the export opened by `open(from)` into `out`. `from` is the checkpoint's token when
@@ -236,6 +252,35 @@ where
     S: Stream<Item = Result<ExportBatch<Box<RawValue>>, crate::Error>>,
 {
     let (mut writer, saved) = open_output(out, mode, encoder)?;
+    let result = export_batches(out, &mut writer, saved, encoder, open, &mut progress).await;
+    if result.is_err() && read_checkpoint(out).ok().flatten().is_none() {
+        // Nothing of this export was ever committed: what it wrote (a first batch without a
+        // token, a header) is dropped, so that the next run is not refused for an output that is
+        // not its own. (With a checkpoint, the next run truncates to the committed length.)
+        let _ = writer.get_mut().set_len(0);
+    }
+    result
+}
+
+async fn export_batches<S>(
+    out: &Path,
+    writer: &mut BufWriter<File>,
+    saved: Option<Checkpoint>,
+    encoder: &mut dyn Encoder,
+    open: impl FnOnce(Option<String>) -> S,
+    progress: &mut impl FnMut(&Summary),
+) -> Result<Summary, FileError>
+where
+    S: Stream<Item = Result<ExportBatch<Box<RawValue>>, crate::Error>>,
+{
+    let mut failures = FailureLog::open(out, saved.as_ref().map_or(0, |c| c.failures_bytes))?;
+    // The header (CSV) goes out with the first batch and is committed with it.
+    let mut header = match &saved {
+        Some(c) if c.bytes > 0 => Vec::new(),
+        _ => encoder
+            .header()
+            .map_err(|message| FileError::Encode { index: 0, message })?,
+    };
     let write_err = |e| FileError::io("cannot write", out, e);
     let resumed_from = saved.as_ref().map(|c| c.continue_from.clone());
     let mut summary = Summary {
@@ -247,24 +292,53 @@ where
     let batches = open(resumed_from);
     let mut batches = std::pin::pin!(batches);
     let mut buf = Vec::new();
+    let mut failed = Vec::new();
     while let Some(batch) = batches.next().await {
         let batch = batch?;
         summary.batches += 1;
         buf.clear();
+        buf.append(&mut header);
+        failed.clear();
+        let mut failures_now = 0;
         for (index, record) in batch.items.iter().enumerate() {
-            encoder
-                .encode(record, &mut buf)
-                .map_err(|message| FileError::Encode { index, message })?;
+            let before = buf.len();
+            if let Err(message) = encoder.encode(record, &mut buf) {
+                // Not writable in this format (a CSV row from a non-object): kept, with its
+                // raw JSON, in the failures file instead of stopping every run at this batch.
+                buf.truncate(before);
+                FailureLog::line(&mut failed, summary.batches, index, &message, record);
+                failures_now += 1;
+            }
+        }
+        for failure in &batch.failures {
+            FailureLog::line(
+                &mut failed,
+                summary.batches,
+                failure.index,
+                &failure.to_string(),
+                failure.raw(),
+            );
+            failures_now += 1;
         }
         writer.write_all(&buf).map_err(write_err)?;
         writer.flush().map_err(write_err)?;
         writer.get_ref().sync_data().map_err(write_err)?;
-        summary.records += batch.items.len() as u64;
-        summary.total_records += batch.items.len() as u64;
+        failures.append(&failed, failures_now)?;
+        let written = batch.items.len() as u64 + batch.failures.len() as u64 - failures_now;
+        summary.records += written;
+        summary.total_records += written;
+        summary.failures += failures_now;
         // A batch without a token leaves the previous checkpoint standing; its lines are not
         // committed and a later run truncates and fetches them again.
         if let Some(token) = batch.checkpoint {
-            commit(out, writer.get_mut(), &token, &summary, encoder.format())?;
+            commit(
+                out,
+                writer.get_mut(),
+                &token,
+                &summary,
+                encoder.format(),
+                failures.len,
+            )?;
             summary.checkpoint = Some(token);
         }
         progress(&summary);
@@ -278,6 +352,7 @@ fn commit(
     token: &str,
     summary: &Summary,
     format: &str,
+    failures_bytes: u64,
 ) -> Result<(), FileError> {
     let read_err = |e| FileError::io("cannot read back", out, e);
     let bytes = file.stream_position().map_err(read_err)?;
@@ -292,6 +367,7 @@ fn commit(
             format: Some(format.to_string()),
             head_sha256: Some(head),
             tail_sha256: Some(tail),
+            failures_bytes,
         },
     )
 }

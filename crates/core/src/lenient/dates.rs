@@ -181,8 +181,48 @@ impl<'de, T, const REQUIRED: bool> Visitor<'de> for Text<T, REQUIRED> {
     fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
         Ok(None)
     }
+    // Only optional fields get here (required ones read a string outright): whatever the value
+    // is, a string is parsed and anything else (a number, a boolean, a list, an object) reads as
+    // `None` with a WARN, as the README's rule says — the record is not lost for it.
     fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<Option<T>, D::Error> {
-        de.deserialize_str(self)
+        de.deserialize_any(self)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<T>, E> {
+        self.not_text(&v.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<T>, E> {
+        self.not_text(&v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<T>, E> {
+        self.not_text(&v.to_string())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<T>, E> {
+        self.not_text(&v.to_string())
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Option<T>, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        self.not_text("a list")
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+        while map
+            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+            .is_some()
+        {}
+        self.not_text("an object")
+    }
+}
+
+impl<T, const REQUIRED: bool> Text<T, REQUIRED> {
+    /// A value that is not text where a date was expected.
+    fn not_text<E: de::Error>(&self, found: &str) -> Result<Option<T>, E> {
+        if REQUIRED {
+            return Err(E::custom(format!(
+                "expected an ISO-8601 {}, found {found}",
+                self.what
+            )));
+        }
+        tracing::warn!(target: "servicetitan::lenient", raw = %found, "unreadable {} in response (not text); field read as None", self.what);
+        Ok(None)
     }
 }
 
@@ -326,6 +366,13 @@ mod tests {
         assert_eq!(rec.name, "x");
         let rec: Rec = serde_json::from_str(r#"{"at":null,"name":"y"}"#).unwrap();
         assert_eq!(rec.at, None);
+        // Not text at all: a number, a boolean, a list, an object (issue 21: the README's rule).
+        let rec: Rec =
+            serde_json::from_str(r#"{"at":1710054300000,"on":true,"name":"n"}"#).unwrap();
+        assert_eq!((rec.at, rec.on, rec.name.as_str()), (None, None, "n"));
+        let rec: Rec =
+            serde_json::from_str(r#"{"at":[1,{"a":2}],"on":{"d":[3]},"name":"m"}"#).unwrap();
+        assert_eq!((rec.at, rec.on, rec.name.as_str()), (None, None, "m"));
         let rec: Rec = serde_json::from_str(r#"{"at":"2024-01-01T00:00:00","name":"z"}"#).unwrap();
         assert_eq!(
             rec.at,

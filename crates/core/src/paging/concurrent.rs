@@ -17,8 +17,8 @@ struct ConcurrentState<F, Fut: Future> {
     in_flight: FuturesOrdered<Fut>,
     /// The page number of the next answer to yield.
     next_yield: i32,
-    /// The page number of the next request to issue.
-    next_issue: i32,
+    /// The page number of the next request to issue (may point one past `i32::MAX`).
+    next_issue: i64,
     /// The last page the first page's `totalCount` announced (requested ahead, `concurrency` at a
     /// time); beyond it pages are requested one at a time while `hasMore` says so.
     planned_last: i32,
@@ -46,7 +46,7 @@ where
         let size = envelope.item_count() as i64;
         self.planned_last = match envelope.total_count() {
             Some(total) if size > 0 && envelope.has_more() => {
-                let pages = (total.max(0) + size - 1) / size;
+                let pages = total.max(0).saturating_add(size - 1) / size;
                 i32::try_from(pages).unwrap_or(i32::MAX).max(self.first)
             }
             _ => {
@@ -56,16 +56,26 @@ where
         };
     }
 
-    fn issue(&mut self) {
-        while self.in_flight.len() < self.concurrency && self.next_issue <= self.planned_last {
-            self.in_flight.push_back((self.fetch)(self.next_issue));
-            self.next_issue += 1;
+    /// Requests the next page; `false` when there is no next page number.
+    fn push(&mut self) -> bool {
+        let Ok(page) = i32::try_from(self.next_issue) else {
+            return false;
+        };
+        self.in_flight.push_back((self.fetch)(page));
+        self.next_issue += 1;
+        true
+    }
+
+    fn issue(&mut self) -> Result<(), Error> {
+        while self.in_flight.len() < self.concurrency
+            && self.next_issue <= i64::from(self.planned_last)
+            && self.push()
+        {}
+        // Past the announced total with `hasMore: true`: one page at a time.
+        if self.in_flight.is_empty() && !self.push() {
+            return Err(super::no_page_after(i32::MAX));
         }
-        if self.in_flight.is_empty() {
-            // Past the announced total with `hasMore: true`: one page at a time.
-            self.in_flight.push_back((self.fetch)(self.next_issue));
-            self.next_issue += 1;
-        }
+        Ok(())
     }
 }
 
@@ -95,7 +105,7 @@ where
         done: false,
         in_flight: FuturesOrdered::new(),
         next_yield: first,
-        next_issue: first,
+        next_issue: i64::from(first),
         planned_last: first,
         progress: Progress::new(first),
     };
@@ -105,20 +115,20 @@ where
         }
         let page = st.next_yield;
         let mut envelope = if st.started {
-            st.issue();
+            st.issue()?;
             st.in_flight
                 .next()
                 .await
                 .expect("a request is in flight while not done")?
         } else {
             st.started = true;
-            st.next_issue = page + 1;
+            st.next_issue = i64::from(page) + 1;
             let envelope = (st.fetch)(page).await?;
             st.plan(&envelope);
             envelope
         };
         envelope.records_mut().set_operation(operation_id);
-        st.next_yield += 1;
+        st.next_yield = st.next_yield.saturating_add(1);
         st.account(page, &envelope)?;
         Ok(Some((envelope, st)))
     })

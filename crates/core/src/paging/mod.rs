@@ -75,7 +75,8 @@ pub trait Page {
 }
 
 struct State<F> {
-    next: Option<i32>,
+    /// Wider than a page number: it may point one past `i32::MAX` (an error when reached).
+    next: Option<i64>,
     progress: Progress,
     fetch: F,
 }
@@ -93,18 +94,26 @@ where
     Fut: Future<Output = Result<P, Error>>,
 {
     let state = State {
-        next: Some(first.max(1)),
+        next: Some(i64::from(first.max(1))),
         progress: Progress::new(first.max(1)),
         fetch,
     };
     stream::try_unfold(state, move |mut st| async move {
         let Some(page) = st.next else { return Ok(None) };
+        let page = i32::try_from(page).map_err(|_| no_page_after(i32::MAX))?;
         let mut envelope = (st.fetch)(page).await?;
         envelope.records_mut().set_operation(operation_id);
         st.progress.account(page, &envelope)?;
-        st.next = envelope.has_more().then_some(page + 1);
+        st.next = envelope.has_more().then_some(i64::from(page) + 1);
         Ok(Some((envelope, st)))
     })
+}
+
+/// The error of a stream whose page `page` says `hasMore: true` with no page number after it.
+pub(crate) fn no_page_after(page: i32) -> Error {
+    Error::InvalidRequest(format!(
+        "page {page} says hasMore=true, but there is no page number after it (the API's `page` is a 32-bit integer); stopping"
+    ))
 }
 
 fn empty_pages_error(page: i32) -> Error {

@@ -22,11 +22,13 @@
 
 use super::progress::Progress;
 use super::Page;
+use crate::transport::stream_retries::{self, StreamRetries};
 use crate::Error;
 use futures::stream::FuturesOrdered;
 use futures::{stream, FutureExt, Stream, StreamExt};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 /// Pages requested ahead of the consumer by default (`.stream()`, `.pages()`, `.collect_all()`).
@@ -37,10 +39,13 @@ use std::task::{Context, Poll};
 pub const DEFAULT_PAGES_AHEAD: usize = 4;
 
 /// A page request in flight: on its own task when a runtime is there, else polled in place.
+/// Either way its retries count against the stream's ([`stream_retries`]).
 enum InFlight<Fut: Future> {
     Spawned(Aborting<Fut::Output>),
-    InPlace(Pin<Box<Fut>>),
+    InPlace(Pin<Box<Counted<Fut>>>),
 }
+
+type Counted<Fut> = tokio::task::futures::TaskLocalFuture<Arc<StreamRetries>, Fut>;
 
 /// A spawned task that is aborted when its handle is dropped (the stream ended or was dropped).
 struct Aborting<T>(tokio::task::JoinHandle<T>);
@@ -73,30 +78,36 @@ where
     }
 }
 
-fn in_place<Fut: Future>(fut: Fut) -> InFlight<Fut> {
-    InFlight::InPlace(Box::pin(fut))
+fn in_place<Fut: Future>(fut: Fut, shared: Arc<StreamRetries>) -> InFlight<Fut> {
+    InFlight::InPlace(Box::pin(stream_retries::scope(shared, fut)))
 }
 
-fn spawned<P, Fut>(fut: Fut) -> InFlight<Fut>
+fn spawned<P, Fut>(fut: Fut, shared: Arc<StreamRetries>) -> InFlight<Fut>
 where
     Fut: Future<Output = Result<P, Error>> + Send + 'static,
     P: Send + 'static,
 {
+    let fut = stream_retries::scope(shared, fut);
     match tokio::runtime::Handle::try_current() {
         Ok(runtime) => InFlight::Spawned(Aborting(runtime.spawn(fut))),
         Err(_) => InFlight::InPlace(Box::pin(fut)),
     }
 }
 
+type Launch<Fut> = fn(Fut, Arc<StreamRetries>) -> InFlight<Fut>;
+
 struct Ahead<F, P, Fut: Future<Output = Result<P, Error>>> {
     fetch: F,
-    launch: fn(Fut) -> InFlight<Fut>,
+    launch: Launch<Fut>,
+    /// The consecutive failures of this stream's requests (see [`stream_retries`]).
+    retries: Arc<StreamRetries>,
     ahead: usize,
     first: i32,
     done: bool,
     in_flight: FuturesOrdered<InFlight<Fut>>,
     next_yield: i32,
-    next_issue: i32,
+    /// Wider than a page number: it may point one past `i32::MAX` (nothing more to request).
+    next_issue: i64,
     /// The last page the first page's `totalCount` announced; `first` when it gave none.
     planned_last: i32,
     progress: Progress,
@@ -108,21 +119,26 @@ where
     F: FnMut(i32) -> Fut,
     Fut: Future<Output = Result<P, Error>>,
 {
-    fn push(&mut self) {
-        let fut = (self.fetch)(self.next_issue);
-        self.in_flight.push_back((self.launch)(fut));
+    /// Requests the next page; `false` when there is no next page number.
+    fn push(&mut self) -> bool {
+        let Ok(page) = i32::try_from(self.next_issue) else {
+            return false;
+        };
+        let fut = (self.fetch)(page);
+        self.in_flight
+            .push_back((self.launch)(fut, self.retries.clone()));
         self.next_issue += 1;
+        true
     }
 
     /// Requests ahead of the page about to be handed out (see the module docs).
     fn issue_ahead(&mut self) {
         while self.in_flight.len() < self.ahead {
-            let within_total = self.next_issue <= self.planned_last;
+            let within_total = self.next_issue <= i64::from(self.planned_last);
             // Past the total (or without one) only the last page's `hasMore` vouches for the next.
-            if !within_total && !self.in_flight.is_empty() {
+            if (!within_total && !self.in_flight.is_empty()) || !self.push() {
                 break;
             }
-            self.push();
         }
     }
 
@@ -130,7 +146,8 @@ where
     fn plan(&mut self, envelope: &P) {
         let size = envelope.item_count() as i64;
         if let (Some(total), true) = (envelope.total_count(), size > 0 && envelope.has_more()) {
-            let pages = (total.max(0) + size - 1) / size + i64::from(self.first) - 1;
+            let pages = (total.max(0).saturating_add(size - 1) / size)
+                .saturating_add(i64::from(self.first) - 1);
             self.planned_last = i32::try_from(pages).unwrap_or(i32::MAX).max(self.first);
         }
     }
@@ -186,7 +203,7 @@ fn read_ahead<P, F, Fut>(
     first: i32,
     ahead: usize,
     fetch: F,
-    launch: fn(Fut) -> InFlight<Fut>,
+    launch: Launch<Fut>,
 ) -> impl Stream<Item = Result<P, Error>>
 where
     P: Page,
@@ -197,12 +214,13 @@ where
     let state = Ahead {
         fetch,
         launch,
+        retries: Arc::default(),
         ahead,
         first,
         done: false,
         in_flight: FuturesOrdered::new(),
         next_yield: first,
-        next_issue: first,
+        next_issue: i64::from(first),
         planned_last: first,
         progress: Progress::new(first),
     };
@@ -210,8 +228,8 @@ where
         if st.done {
             return Ok(None);
         }
-        if st.in_flight.is_empty() {
-            st.push();
+        if st.in_flight.is_empty() && !st.push() {
+            return Err(super::no_page_after(i32::MAX));
         }
         let page = st.next_yield;
         let mut envelope = st
@@ -223,8 +241,9 @@ where
             st.plan(&envelope);
         }
         envelope.records_mut().set_operation(operation_id);
-        st.next_yield += 1;
         st.account(page, &envelope)?;
+        // Past `i32::MAX` nothing was requested: the next poll ends with the error.
+        st.next_yield = st.next_yield.saturating_add(1);
         if !st.done {
             st.issue_ahead();
         }

@@ -319,3 +319,33 @@ async fn a_page_of_only_bad_records_is_not_an_empty_page() {
 }
 
 mod prefetch;
+
+#[tokio::test]
+async fn no_page_number_overflows() {
+    // Every page says hasMore: true; the last page number is i32::MAX.
+    let fetch = |page: i32| async move {
+        Ok::<_, Error>(TestPage {
+            page,
+            items: Records::new(vec![i64::from(page)]),
+            more: true,
+            total: Some(i64::MAX),
+        })
+    };
+    let lazy: Vec<Result<TestPage, Error>> = pages("Op", i32::MAX - 1, fetch).collect().await;
+    let ahead: Vec<Result<TestPage, Error>> = pages_read_ahead("Op", i32::MAX - 1, 4, fetch)
+        .collect()
+        .await;
+    let concurrent: Vec<Result<TestPage, Error>> = pages_concurrent("Op", i32::MAX - 1, 4, fetch)
+        .collect()
+        .await;
+    for got in [lazy, ahead, concurrent] {
+        let numbers: Vec<i32> = got
+            .iter()
+            .filter_map(|p| p.as_ref().ok())
+            .map(|p| p.page)
+            .collect();
+        assert_eq!(numbers, [i32::MAX - 1, i32::MAX]);
+        let err = got.last().unwrap().as_ref().unwrap_err();
+        assert!(err.to_string().contains("no page number after it"), "{err}");
+    }
+}

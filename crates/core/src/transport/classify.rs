@@ -166,6 +166,9 @@ pub(super) async fn response(
         if let Some(wait) = error.retry_after.filter(|w| *w <= call.policy.max_elapsed) {
             inner.limits.pause(wait);
         }
+        // And it paces slower for a while (limit::adaptive): a server counting more strictly
+        // than the client's margin allows is not met with the same rate again.
+        inner.limits.throttled();
     }
     let verdict = if can_repeat {
         classify_status(

@@ -31,6 +31,7 @@ mod rebuild;
 mod redirect;
 mod response;
 mod send;
+pub(crate) mod stream_retries;
 
 use std::fmt;
 use std::sync::Arc;

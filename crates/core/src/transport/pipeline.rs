@@ -108,7 +108,9 @@ impl<'a> Call<'a> {
     /// The wait before another attempt, or `None` when attempts or time are used up.
     fn next_wait(&mut self, server_wait: Option<Duration>) -> Option<Duration> {
         self.failures += 1;
-        if self.failures >= self.policy.max_attempts {
+        // In a read-ahead stream the requests in flight share one count (`stream_retries`).
+        let stream_failures = super::stream_retries::failed().unwrap_or(0);
+        if self.failures.max(stream_failures) >= self.policy.max_attempts {
             return None;
         }
         let wait = server_wait.unwrap_or_else(|| self.policy.backoff_for(self.failures));
@@ -206,7 +208,12 @@ pub(super) async fn run(
             None => attempt(transport, &mut call, &mut template).await,
         };
         match outcome {
-            Outcome::Done(response) => return response,
+            Outcome::Done(response) => {
+                if response.status().is_success() {
+                    super::stream_retries::succeeded();
+                }
+                return response;
+            }
             Outcome::Fail(failure) => return call.give_up(failure, &template),
             Outcome::Refresh => {}
             Outcome::Retry {

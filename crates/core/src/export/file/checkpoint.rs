@@ -8,6 +8,15 @@
 //! deleted, truncated or swapped output is refused instead of padded or silently continued.
 //! (Checkpoints written before the hashes existed, `{"continueFrom", "bytes"}`, are checked on
 //! length and line boundary only.)
+//!
+//! **An empty committed part matches only an empty file.** The hashes of zero bytes match any
+//! file, so a checkpoint recording 0 bytes (an export of a tenant with nothing to export yet) is
+//! an explicit "the output is empty" marker: resuming it into a non-empty file would truncate
+//! data this export never wrote, so it is refused, naming both files.
+//!
+//! `failuresBytes` is the committed length of `<out>.failures.jsonl` (records that could not be
+//! written to the output, kept with their raw JSON; see [`super`]): a resume truncates it to that
+//! length like the output.
 
 use super::FileError;
 use sha2::{Digest, Sha256};
@@ -34,6 +43,8 @@ pub struct Checkpoint {
     pub head_sha256: Option<String>,
     /// sha256 of the committed part's last 4 KiB (hex).
     pub tail_sha256: Option<String>,
+    /// Committed length of `<out>.failures.jsonl` (0: none).
+    pub failures_bytes: u64,
 }
 
 /// `<out>.checkpoint`.
@@ -83,6 +94,10 @@ pub fn read_checkpoint(out: &Path) -> Result<Option<Checkpoint>, FileError> {
         format: text_field("format"),
         head_sha256: text_field("headSha256"),
         tail_sha256: text_field("tailSha256"),
+        failures_bytes: value
+            .get("failuresBytes")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0),
     }))
 }
 
@@ -100,6 +115,7 @@ pub(super) fn write_checkpoint(out: &Path, checkpoint: &Checkpoint) -> Result<()
         "format": checkpoint.format,
         "headSha256": checkpoint.head_sha256,
         "tailSha256": checkpoint.tail_sha256,
+        "failuresBytes": checkpoint.failures_bytes,
     });
     let write = || -> io::Result<()> {
         let mut file = File::create(&tmp)?;
@@ -163,6 +179,12 @@ pub(super) fn verify(out: &Path, checkpoint: &Checkpoint, format: &str) -> Resul
         )));
     }
     let io_err = |e| FileError::io("cannot read", out, e);
+    if checkpoint.bytes == 0 && len > 0 {
+        return Err(refuse(format!(
+            "the checkpoint records an empty output, but the output holds {len} byte(s) this \
+             export did not commit; resuming would truncate them, so nothing was touched"
+        )));
+    }
     if checkpoint.bytes > 0 {
         let mut last = [0u8; 1];
         file.seek(SeekFrom::Start(checkpoint.bytes - 1))
