@@ -24,6 +24,42 @@ pub fn parse(s: &str) -> Option<i64> {
         .map(|dt| dt.and_utc().timestamp())
 }
 
+/// Parses like [`parse`], keeping the fraction: 100-ns ticks since the epoch (the precision of
+/// .NET's `DateTime`), so `modifiedOnOrAfter=…:05.123` does not match a record of `…:05.000`.
+pub fn parse_ticks(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let ticks = |dt: DateTime<chrono::Utc>| {
+        dt.timestamp()
+            .checked_mul(TICKS_PER_SEC)?
+            .checked_add(i64::from(dt.timestamp_subsec_nanos() / 100))
+    };
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return ticks(dt.to_utc());
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
+            return ticks(dt.and_utc());
+        }
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|dt| ticks(dt.and_utc()))
+}
+
+/// 100-ns ticks in a second.
+pub const TICKS_PER_SEC: i64 = 10_000_000;
+
+/// Ticks of a record time in milliseconds (how [`crate::gen::Meta`] keeps it).
+pub fn ms_to_ticks(ms: i64) -> i64 {
+    ms.saturating_mul(10_000)
+}
+
 /// Whether `s` is a .NET `TimeSpan` (`[d.]hh:mm[:ss[.fffffff]]`) or an ISO 8601 duration.
 pub fn is_timespan(s: &str) -> bool {
     if s.starts_with('P') {

@@ -89,8 +89,8 @@ pub fn initial_meta(h: u64, index: u64, records: u64) -> Meta {
     let created = fake::START + index as i64 * step.max(1) + (h % 3_600) as i64;
     let modified = created + ((h >> 12) % (30 * 86_400)) as i64;
     Meta {
-        created,
-        modified,
+        created: created * 1_000,
+        modified: modified * 1_000,
         active: !(h >> 40).is_multiple_of(10),
     }
 }

@@ -16,7 +16,7 @@ use std::fmt::Write;
 pub struct Filter {
     /// `ids`: only these records.
     pub ids: Option<Vec<u64>>,
-    /// `createdOnOrAfter`.
+    /// `createdOnOrAfter` (100-ns ticks, like every bound here: full precision).
     pub created_from: Option<i64>,
     /// `createdBefore`.
     pub created_before: Option<i64>,
@@ -34,7 +34,7 @@ impl Filter {
         let date = |name: &str| -> Result<Option<i64>, Response> {
             match call.query(name) {
                 None => Ok(None),
-                Some(v) => dates::parse(v).map(Some).ok_or_else(|| {
+                Some(v) => dates::parse_ticks(v).map(Some).ok_or_else(|| {
                     field_error(name, format!("The value '{v}' is not a valid date-time."))
                 }),
             }
@@ -85,11 +85,15 @@ impl Filter {
 
     /// Whether a record's meta passes.
     pub fn accepts(&self, meta: &Meta) -> bool {
+        let (created, modified) = (
+            dates::ms_to_ticks(meta.created),
+            dates::ms_to_ticks(meta.modified),
+        );
         self.active.is_none_or(|a| a == meta.active)
-            && self.created_from.is_none_or(|t| meta.created >= t)
-            && self.created_before.is_none_or(|t| meta.created < t)
-            && self.modified_from.is_none_or(|t| meta.modified >= t)
-            && self.modified_before.is_none_or(|t| meta.modified < t)
+            && self.created_from.is_none_or(|t| created >= t)
+            && self.created_before.is_none_or(|t| created < t)
+            && self.modified_from.is_none_or(|t| modified >= t)
+            && self.modified_before.is_none_or(|t| modified < t)
     }
 }
 
@@ -162,6 +166,7 @@ pub fn write_envelope(
     page: &Page,
     view: &View<'_>,
     items: &Shape,
+    parents: &[(String, String)],
     out: &mut String,
 ) {
     w.object_with(
@@ -189,6 +194,7 @@ pub fn write_envelope(
                         index,
                         meta: view.meta(index),
                         overlay: view.overlay(index).map(|o| &o.fields),
+                        parents,
                     };
                     w.record(items, &rec, out);
                 }
@@ -227,16 +233,13 @@ pub async fn handle(call: Call) -> Response {
             return call.ok("{}".into());
         };
         let items = crate::catalog::data_items(call.cm, envelope_shape).unwrap_or(&Shape::Any);
-        let (key, hash) = call.collection_keys(&collection);
-        let body = call
-            .state
-            .store
-            .read(&key, hash, call.state.config.records, |view| {
-                let page = select(&view, &filter, page_no, size, include_total);
-                let mut out = String::with_capacity(256 + page.indices.len() * 1200);
-                write_envelope(&w, envelope, &page, &view, items, &mut out);
-                out
-            });
+        let scope = call.scope(&collection);
+        let body = call.read(&scope, |view| {
+            let page = select(&view, &filter, page_no, size, include_total);
+            let mut out = String::with_capacity(256 + page.indices.len() * 1200);
+            write_envelope(&w, envelope, &page, &view, items, &scope.parents, &mut out);
+            out
+        });
         call.ok(body)
     })
     .await
