@@ -144,6 +144,8 @@ fn operation(
             "in": location,
             "required": p.get("required").and_then(Value::as_bool).unwrap_or(location == "path"),
             "schema": schema,
+            // Filters are derived from names and descriptions ("partial match", sort fields).
+            "description": p.get("description").and_then(Value::as_str).unwrap_or_default(),
         }));
     }
     let body = op.pointer("/requestBody/content").and_then(Value::as_object).and_then(|content| {

@@ -207,12 +207,31 @@ impl Writer<'_> {
                 } else {
                     min + (h % (max.saturating_sub(*min) as u64 + 1)) as usize
                 };
+                // Entries of a list (history, logs) carry their own ids: unique in the list.
+                let entries = self.schemas.object(items).filter(|o| {
+                    o.props.iter().any(|p| {
+                        p.hint == Hint::Id
+                            && matches!(self.schemas.resolve(&p.shape), Shape::Int { .. })
+                    })
+                });
+                let first_id = ID_BASE + (h >> 8) % 1_000_000 * 64;
                 out.push('[');
                 for k in 0..n {
                     if k > 0 {
                         out.push(',');
                     }
-                    self.value(items, hint, mix(h, k as u64 + 11), depth + 1, out);
+                    let eh = mix(h, k as u64 + 11);
+                    match entries {
+                        Some(obj) => self.object_with(obj, eh, depth + 1, out, &mut |w, p, out| {
+                            let id = p.hint == Hint::Id
+                                && matches!(w.schemas.resolve(&p.shape), Shape::Int { .. });
+                            if id {
+                                fake::push_u64(out, first_id + k as u64);
+                            }
+                            id
+                        }),
+                        None => self.value(items, hint, eh, depth + 1, out),
+                    }
                 }
                 out.push(']');
             }

@@ -34,6 +34,9 @@ pub struct Param {
     pub required: bool,
     /// Its schema (compacted).
     pub schema: Value,
+    /// Its description (filters read "partial match", sort fields from it).
+    #[serde(default)]
+    pub description: String,
 }
 
 /// A request body.

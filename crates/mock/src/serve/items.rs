@@ -174,12 +174,13 @@ fn singleton(call: &Call, target: &Target) -> Response {
     };
     let (_, hash) = call.collection_keys(&format!("{}#{}", target.collection, call.op.id));
     let mut out = String::with_capacity(2048);
+    let parents = super::call::parents(call.op, &call.path);
     let rec = Record {
         hash,
         index: 0,
         meta: crate::store::initial_meta(hash, 0, 1),
         overlay: None,
-        parents: &[],
+        parents: &parents,
     };
     call.writer().record(shape, &rec, &mut out);
     call.ok(out)

@@ -3,6 +3,7 @@
 //! inactive records hidden by default where the operation has an `active` filter, as the API does.
 
 use super::call::{index_of, Call};
+use super::sort::{compare, Key, Order};
 use crate::dates;
 use crate::gen::{Meta, Record, Writer};
 use crate::problem::field_error;
@@ -111,41 +112,83 @@ pub struct Page {
     pub total: Option<u64>,
 }
 
-/// Selects a page of a collection.
-pub fn select(view: &View<'_>, filter: &Filter, page: u64, size: u64, count_all: bool) -> Page {
+/// The order a page is taken in.
+pub enum Sorting<'a> {
+    /// By id (index order).
+    Id {
+        /// Descending.
+        desc: bool,
+    },
+    /// By a key per record (collects and sorts the matching records: only when asked for).
+    Key {
+        /// The key of a record index.
+        key: &'a mut dyn FnMut(u64) -> Key,
+        /// Descending.
+        desc: bool,
+    },
+}
+
+/// Selects a page of a collection: live records passing `filter` and `extra`, in `order`.
+pub fn select(
+    view: &View<'_>,
+    filter: &Filter,
+    extra: &mut dyn FnMut(u64) -> bool,
+    order: Sorting<'_>,
+    page: u64,
+    size: u64,
+    count_all: bool,
+) -> Page {
     let skip = (page - 1).saturating_mul(size);
+    let desc = match order {
+        Sorting::Id { desc } | Sorting::Key { desc, .. } => desc,
+    };
+    let candidates: Box<dyn Iterator<Item = u64>> = match (&filter.ids, desc) {
+        (Some(ids), _) => {
+            let mut ids = ids.clone();
+            ids.sort_unstable();
+            ids.dedup();
+            if desc {
+                ids.reverse();
+            }
+            Box::new(ids.into_iter())
+        }
+        (None, false) => Box::new(0..view.len()),
+        (None, true) => Box::new((0..view.len()).rev()),
+    };
+    let mut passing =
+        candidates.filter(|&i| view.live(i) && filter.accepts(&view.meta(i)) && extra(i));
+    if let Sorting::Key { key, desc } = order {
+        let mut keyed: Vec<(Key, u64)> = passing.map(|i| (key(i), i)).collect();
+        keyed.sort_by(|a, b| compare(&a.0, &b.0).then(a.1.cmp(&b.1)));
+        if desc {
+            keyed.reverse();
+        }
+        let total = keyed.len() as u64;
+        let indices = keyed
+            .into_iter()
+            .skip(skip.min(total) as usize)
+            .take(size.min(total) as usize)
+            .map(|(_, i)| i)
+            .collect();
+        return Page {
+            number: page,
+            size,
+            indices,
+            has_more: total > skip.saturating_add(size),
+            total: count_all.then_some(total),
+        };
+    }
     let mut indices = Vec::with_capacity(size.min(5000) as usize);
     let mut matched = 0u64;
     let mut has_more = false;
-    let mut consider = |index: u64| -> bool {
-        if !view.live(index) || !filter.accepts(&view.meta(index)) {
-            return true;
-        }
+    for index in passing.by_ref() {
         matched += 1;
         if matched > skip && (indices.len() as u64) < size {
             indices.push(index);
         } else if matched > skip {
             has_more = true;
-            return count_all;
-        }
-        true
-    };
-    match &filter.ids {
-        Some(ids) => {
-            let mut ids = ids.clone();
-            ids.sort_unstable();
-            ids.dedup();
-            for i in ids {
-                if !consider(i) {
-                    break;
-                }
-            }
-        }
-        None => {
-            for i in 0..view.len() {
-                if !consider(i) {
-                    break;
-                }
+            if !count_all {
+                break;
             }
         }
     }
@@ -234,8 +277,57 @@ pub async fn handle(call: Call) -> Response {
         };
         let items = crate::catalog::data_items(call.cm, envelope_shape).unwrap_or(&Shape::Any);
         let scope = call.scope(&collection);
+        let fields = w.schemas.object(items);
+        let checks = match fields.map(|f| super::filters::checks(&call, f)) {
+            Some(Err(r)) => return r,
+            Some(Ok(c)) => c,
+            None => Vec::new(),
+        };
+        let order = match fields.map(|f| super::sort::order(&call, f)) {
+            Some(Err(r)) => return r,
+            Some(Ok(o)) => o,
+            None => Order::Id { desc: false },
+        };
         let body = call.read(&scope, |view| {
-            let page = select(&view, &filter, page_no, size, include_total);
+            let rec = |index: u64| Record {
+                hash: view.record_hash(index),
+                index,
+                meta: view.meta(index),
+                overlay: view.overlay(index).map(|o| &o.fields),
+                parents: &scope.parents,
+            };
+            let mut scratch = String::new();
+            let mut extra = |index: u64| match fields {
+                Some(f) if !checks.is_empty() => {
+                    super::filters::passes(&w, f, &checks, &rec(index), &mut scratch)
+                }
+                _ => true,
+            };
+            let mut key_text = String::new();
+            let mut key = |index: u64| match (fields, &order) {
+                (Some(f), Order::Field { prop, .. }) => {
+                    key_text.clear();
+                    w.field(&f.props[*prop], &rec(index), &mut key_text);
+                    Key::of(&key_text)
+                }
+                _ => Key::Null,
+            };
+            let sorting = match order {
+                Order::Id { desc } => Sorting::Id { desc },
+                Order::Field { desc, .. } => Sorting::Key {
+                    key: &mut key,
+                    desc,
+                },
+            };
+            let page = select(
+                &view,
+                &filter,
+                &mut extra,
+                sorting,
+                page_no,
+                size,
+                include_total,
+            );
             let mut out = String::with_capacity(256 + page.indices.len() * 1200);
             write_envelope(&w, envelope, &page, &view, items, &scope.parents, &mut out);
             out

@@ -5,6 +5,8 @@ pub mod api;
 pub mod call;
 pub mod export;
 pub mod files;
+pub mod filters;
 pub mod items;
 pub mod list;
 pub mod report;
+pub mod sort;
