@@ -223,6 +223,32 @@ impl Operation {
         self.param(name, "query").is_some()
     }
 
+    /// The first page number: 1, or 0 where the spec's `page` allows it (the API pages those
+    /// from 0).
+    pub fn first_page(&self) -> u64 {
+        let min = self
+            .param("page", "query")
+            .and_then(|p| p.schema.get("minimum"))
+            .and_then(Value::as_i64);
+        if min == Some(0) {
+            0
+        } else {
+            1
+        }
+    }
+
+    /// The path with every parameter name dropped (`jobs/{id}/x` and `jobs/{jobId}/x` agree).
+    pub fn shape_of_path(&self) -> String {
+        self.segments
+            .iter()
+            .map(|s| match s {
+                Segment::Literal(l) => l.to_ascii_lowercase(),
+                Segment::Param(_) => "{}".to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
     /// The last path segment, when it is a parameter (`jobs/{id}` → `id`).
     pub fn trailing_param(&self) -> Option<&str> {
         match self.segments.last() {

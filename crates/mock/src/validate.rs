@@ -80,11 +80,12 @@ pub fn params(
             }
         }
     }
-    if op.has_query("page") && number("page").is_some_and(|p| p < 1) {
+    let first = op.first_page() as i64;
+    if op.has_query("page") && number("page").is_some_and(|p| p < first) {
         push(
             &mut errors,
             "page",
-            "The field page must be 1 or greater.".into(),
+            format!("The field page must be {first} or greater."),
         );
     }
     if errors.is_empty() {

@@ -232,50 +232,6 @@ async fn sort_orders_the_pages_and_rejects_undocumented_fields() {
     assert_eq!(r.status(), 400, "Total is not a documented sort field");
 }
 
-#[tokio::test]
-async fn nullable_arrays_are_arrays_unless_drift_mode() {
-    for drift in [false, true] {
-        let h = Harness::start(
-            MockConfig::default()
-                .records(150)
-                .rate_limit(None)
-                .drift(drift),
-        )
-        .await;
-        let invoices = walk(&h, "accounting/v2", "invoices", "").await;
-        let nulls = invoices.iter().filter(|i| i["items"].is_null()).count();
-        if drift {
-            assert!(nulls > 0, "drift mode keeps the nulls");
-        } else {
-            assert_eq!(nulls, 0, "arrays are arrays");
-        }
-    }
-}
-
-#[tokio::test]
-async fn history_entries_have_unique_ids() {
-    // One record: ids drawn from the collection could only repeat.
-    let h = harness(1).await;
-    let mut longest = 0;
-    for job in 10_000_000..10_000_008u64 {
-        let history = h
-            .get_json(&h.api("jpm/v2", &format!("jobs/{job}/history")))
-            .await;
-        let mut ids: Vec<i64> = history["history"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["id"].as_i64().unwrap())
-            .collect();
-        let n = ids.len();
-        longest = longest.max(n);
-        ids.sort_unstable();
-        ids.dedup();
-        assert_eq!(ids.len(), n, "job {job}");
-    }
-    assert!(longest >= 2, "some history has several entries");
-}
-
 #[test]
 fn the_readme_lists_every_filter_the_mock_cannot_honour() {
     let readme = include_str!("../README.md");

@@ -173,6 +173,12 @@ async fn dispatch(mut call: Call, request: Request<Body>) -> Response {
             return r;
         }
     }
+    let undeclared_page =
+        call.op.method == "GET" && call.response.is_none() && call.op.has_query("page");
+    if undeclared_page {
+        call.response = Some(list::undeclared_envelope(call.cm, call.op));
+        return list::handle(call).await;
+    }
     match call.op.kind {
         Kind::PagedList => list::handle(call).await,
         Kind::Export => export::handle(call).await,

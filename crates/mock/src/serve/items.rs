@@ -38,13 +38,14 @@ pub fn handle(call: &Call) -> Response {
     }
 }
 
-/// A POST creates when a GET lists the same path.
+/// A POST creates when a GET lists the same path (whatever its parameters are named).
 fn creates(call: &Call) -> bool {
+    let path = call.op.shape_of_path();
     call.cm
         .module
         .operations
         .iter()
-        .any(|o| o.method == "GET" && o.path == call.op.path)
+        .any(|o| o.method == "GET" && o.shape_of_path() == path)
 }
 
 /// Writes the record at `index` with the operation's response shape.
@@ -183,5 +184,28 @@ fn singleton(call: &Call, target: &Target) -> Response {
         parents: &parents,
     };
     call.writer().record(shape, &rec, &mut out);
-    call.ok(out)
+    call.ok(count_what_is_sent(out))
+}
+
+/// A result with `data` beside a count (`capacity-warnings`: `totalCount`) counts what it
+/// sends: a count the data does not bear out inflates every client's totals.
+fn count_what_is_sent(body: String) -> String {
+    let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(&body) else {
+        return body;
+    };
+    let Some(n) = map.get("data").and_then(Value::as_array).map(Vec::len) else {
+        return body;
+    };
+    let mut changed = false;
+    for key in ["totalCount", "count"] {
+        if map.get(key).is_some_and(Value::is_number) {
+            map.insert(key.into(), Value::from(n));
+            changed = true;
+        }
+    }
+    if changed {
+        Value::Object(map).to_string()
+    } else {
+        body
+    }
 }

@@ -263,7 +263,10 @@ pub async fn handle(call: Call) -> Response {
         Ok(f) => f,
         Err(r) => return r,
     };
-    let page_no = call.query_u64("page").unwrap_or(1).max(1);
+    // Where the API pages from 0, page 0 is the first page (and is echoed as 0).
+    let first = call.op.first_page();
+    let asked = call.query_u64("page").unwrap_or(first).max(first);
+    let page_no = asked + 1 - first;
     let size = call.query_u64("pageSize").unwrap_or(50).max(1);
     let include_total = call.query_bool("includeTotal");
     let collection = call.target().collection;
@@ -342,4 +345,69 @@ pub async fn handle(call: Call) -> Response {
             serde_json::Map::new(),
         )
     })
+}
+
+/// The page a GET answers where the spec declares a paged list (`page`, `pageSize`) but no
+/// response body (forms' `jobs/{jobId}/attachments`): the API sends a JSON page, not an empty
+/// `text/plain` body. Its items are what the sibling POST on the same path answers.
+pub fn undeclared_envelope(
+    cm: &'static crate::catalog::CompiledModule,
+    op: &'static crate::spec::Operation,
+) -> &'static Shape {
+    use crate::shape::{hint_for, Prop};
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, &'static Shape>>> = OnceLock::new();
+    let key = format!("{}:{}", cm.module.short, op.id);
+    let mut cache = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(shape) = cache.get(&key) {
+        return shape;
+    }
+    let path = op.shape_of_path();
+    let items = cm
+        .module
+        .operations
+        .iter()
+        .zip(&cm.responses)
+        .find(|(o, r)| o.method == "POST" && o.shape_of_path() == path && r.is_some())
+        .and_then(|(_, r)| r.clone())
+        .unwrap_or(Shape::Object(Box::new(ObjectShape {
+            props: Vec::new(),
+            additional: None,
+        })));
+    let int = || Shape::Int {
+        values: Vec::new(),
+        min: Some(0),
+        max: None,
+    };
+    let prop = |name: &str, shape: Shape| Prop {
+        name: name.to_string(),
+        name_hash: crate::fake::hash_str(&name.to_ascii_lowercase()),
+        hint: hint_for(name),
+        shape,
+        required: true,
+    };
+    let envelope = Shape::Object(Box::new(ObjectShape {
+        props: vec![
+            prop("page", int()),
+            prop("pageSize", int()),
+            prop("hasMore", Shape::Bool),
+            prop("totalCount", Shape::Nullable(Box::new(int()))),
+            prop(
+                "data",
+                Shape::Array {
+                    items: Box::new(items),
+                    min: 0,
+                    max: 2,
+                },
+            ),
+        ],
+        additional: None,
+    }));
+    let shape: &'static Shape = Box::leak(Box::new(envelope));
+    cache.insert(key, shape);
+    shape
 }
