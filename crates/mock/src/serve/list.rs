@@ -322,7 +322,7 @@ pub async fn handle(call: Call) -> Response {
                     desc,
                 },
             };
-            let page = select(
+            let mut page = select(
                 &view,
                 &filter,
                 &mut extra,
@@ -331,6 +331,7 @@ pub async fn handle(call: Call) -> Response {
                 size,
                 include_total,
             );
+            page.number = asked;
             let mut out = String::with_capacity(256 + page.indices.len() * 1200);
             write_envelope(&w, envelope, &page, &view, items, &scope.parents, &mut out);
             out
