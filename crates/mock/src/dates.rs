@@ -79,3 +79,28 @@ pub fn is_timespan(s: &str) -> bool {
             .iter()
             .all(|p| !p.is_empty() && p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit()))
 }
+
+/// Whether `s` is a time span .NET parses: [`is_timespan`] with each part in range (hours
+/// 0–23 and minutes, seconds 0–59: `12:99` is refused) or an ISO 8601 duration.
+pub fn is_valid_timespan(s: &str) -> bool {
+    if !is_timespan(s) {
+        return false;
+    }
+    if s.starts_with('P') {
+        return true;
+    }
+    let s = s.strip_prefix('-').unwrap_or(s);
+    let time = match s.split_once('.') {
+        Some((days, rest)) if days.chars().all(|c| c.is_ascii_digit()) && rest.contains(':') => {
+            rest
+        }
+        _ => s,
+    };
+    let time = time.split('.').next().unwrap_or(time);
+    let parts: Vec<u32> = time.split(':').filter_map(|p| p.parse().ok()).collect();
+    match parts.as_slice() {
+        [h, m] => *h < 24 && *m < 60,
+        [h, m, sec] => *h < 24 && *m < 60 && *sec < 60,
+        _ => false,
+    }
+}

@@ -430,6 +430,19 @@ pub fn compatible(schemas: &Schemas, shape: &Shape, v: &Value) -> bool {
         (Shape::Array { items, .. }, Value::Array(list)) => {
             list.iter().all(|x| compatible(schemas, items, x))
         }
+        // An object written whole (`business-hours`' time ranges): every key a property of
+        // the shape, every value fitting it, every required property there.
+        (Shape::Object(obj), Value::Object(map)) => {
+            map.iter().all(|(k, x)| {
+                obj.props
+                    .iter()
+                    .find(|p| p.name == *k)
+                    .is_some_and(|p| compatible(schemas, &p.shape, x))
+            }) && obj
+                .props
+                .iter()
+                .all(|p| !p.required || map.contains_key(&p.name))
+        }
         (Shape::Any, _) => true,
         _ => false,
     }

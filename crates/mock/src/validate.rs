@@ -181,7 +181,7 @@ pub fn body(module: &Module, op: &Operation, bytes: &[u8]) -> Result<Value, Fiel
         }
         return Ok(Value::Null);
     }
-    let value: Value = match serde_json::from_slice(bytes) {
+    let mut value: Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
         Err(e) => {
             push(
@@ -192,6 +192,10 @@ pub fn body(module: &Module, op: &Operation, bytes: &[u8]) -> Result<Value, Fiel
             return Err(errors);
         }
     };
+    crate::binding::bind(module, &spec.schema, &mut value, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     let validator = match validator(module, &format!("{}:request", op.id), &spec.schema, false) {
         Ok(v) => v,
         Err(message) => {

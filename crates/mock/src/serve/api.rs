@@ -154,10 +154,18 @@ async fn dispatch(mut call: Call, request: Request<Body>) -> Response {
     if call.op.kind == Kind::Upload {
         return files::upload(call, request).await;
     }
+    let content_type = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_ascii_lowercase);
     let bytes = match to_bytes(request.into_body(), BODY_LIMIT).await {
         Ok(b) => b,
         Err(e) => return field_error("$", format!("The request body could not be read: {e}")),
     };
+    if let Some(r) = unsupported_media(&call, content_type.as_deref(), &bytes) {
+        return r;
+    }
     match validate::body(call.cm.module, call.op, &bytes) {
         Ok(body) => call.body = body,
         Err(errors) => {
@@ -185,4 +193,30 @@ async fn dispatch(mut call: Call, request: Request<Body>) -> Response {
         Kind::Download => files::download(&call),
         Kind::Upload | Kind::Plain => items::handle(&call),
     }
+}
+
+/// A body that is not JSON on an operation that reads JSON is refused before binding, with
+/// ASP.NET's 415 (a form-encoded body, `text/plain`, or no `Content-Type` at all).
+fn unsupported_media(call: &Call, content_type: Option<&str>, bytes: &[u8]) -> Option<Response> {
+    let declared = call.op.body.as_ref()?;
+    if !declared.media.contains("json") || bytes.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let media = content_type
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim();
+    if media == "application/json" || media.ends_with("+json") || media == "text/json" {
+        return None;
+    }
+    Some(problem(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        &format!(
+            "Unsupported Media Type: the body must be application/json, not '{}'",
+            if media.is_empty() { "(none)" } else { media }
+        ),
+        Map::new(),
+    ))
 }

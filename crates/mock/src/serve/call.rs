@@ -187,8 +187,12 @@ impl Call {
 
     /// The collection as this call sees it (see [`Scope`]).
     pub fn scope(&self, collection: &str) -> Scope {
+        self.scope_under(collection, parents(self.op, &self.path))
+    }
+
+    /// A collection under the given parents (none: a top-level collection).
+    pub fn scope_under(&self, collection: &str, parents: Vec<(String, String)>) -> Scope {
         let (key, hash) = self.collection_keys(collection);
-        let parents = parents(self.op, &self.path);
         let top = self.state.config.records;
         let records = if parents.is_empty() {
             top

@@ -22,7 +22,7 @@ fn not_found(target: &Target) -> Response {
 }
 
 /// Now in unix milliseconds (record times keep them).
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
@@ -34,18 +34,17 @@ pub fn handle(call: &Call) -> Response {
         ("PUT" | "PATCH", Some(id)) => update(call, &target, id, call.op.method == "PATCH"),
         ("DELETE", Some(id)) => delete(call, &target, id),
         ("POST", _) if creates(call) => create(call, &target),
-        _ => singleton(call, &target),
+        _ => super::actions::handle(call, &target),
     }
 }
 
-/// A POST creates when a GET lists the same path (whatever its parameters are named).
+/// A POST creates when a GET pages through the same path (whatever its parameters are
+/// named); elsewhere it is an action ([`super::actions`]).
 fn creates(call: &Call) -> bool {
     let path = call.op.shape_of_path();
-    call.cm
-        .module
-        .operations
-        .iter()
-        .any(|o| o.method == "GET" && o.shape_of_path() == path)
+    call.cm.module.operations.iter().any(|o| {
+        o.method == "GET" && o.kind == crate::spec::Kind::PagedList && o.shape_of_path() == path
+    })
 }
 
 /// Writes the record at `index` with the operation's response shape.
@@ -82,7 +81,7 @@ fn read(call: &Call, target: &Target, id: &str) -> Response {
     }
 }
 
-fn body_fields(call: &Call) -> Map<String, Value> {
+pub(crate) fn body_fields(call: &Call) -> Map<String, Value> {
     match &call.body {
         Value::Object(map) => map.clone(),
         _ => Map::new(),
@@ -166,46 +165,4 @@ fn create(call: &Call, target: &Target) -> Response {
         index
     });
     respond(call, &target.collection, index)
-}
-
-/// Any other operation: a value of the response schema seeded by the concrete path.
-fn singleton(call: &Call, target: &Target) -> Response {
-    let Some(shape) = call.response else {
-        return (call.success_status(), "").into_response();
-    };
-    let (_, hash) = call.collection_keys(&format!("{}#{}", target.collection, call.op.id));
-    let mut out = String::with_capacity(2048);
-    let parents = super::call::parents(call.op, &call.path);
-    let rec = Record {
-        hash,
-        index: 0,
-        meta: crate::store::initial_meta(hash, 0, 1),
-        overlay: None,
-        parents: &parents,
-    };
-    call.writer().record(shape, &rec, &mut out);
-    call.ok(count_what_is_sent(out))
-}
-
-/// A result with `data` beside a count (`capacity-warnings`: `totalCount`) counts what it
-/// sends: a count the data does not bear out inflates every client's totals.
-fn count_what_is_sent(body: String) -> String {
-    let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(&body) else {
-        return body;
-    };
-    let Some(n) = map.get("data").and_then(Value::as_array).map(Vec::len) else {
-        return body;
-    };
-    let mut changed = false;
-    for key in ["totalCount", "count"] {
-        if map.get(key).is_some_and(Value::is_number) {
-            map.insert(key.into(), Value::from(n));
-            changed = true;
-        }
-    }
-    if changed {
-        Value::Object(map).to_string()
-    } else {
-        body
-    }
 }

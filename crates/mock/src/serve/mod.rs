@@ -1,6 +1,7 @@
 //! Answering API calls: the pipeline every request goes through ([`api`]) and one module per
 //! kind of operation.
 
+pub mod actions;
 pub mod api;
 pub mod call;
 pub mod export;
