@@ -158,7 +158,11 @@ fn integer(value: &mut Value, format: &str, field: &str, errors: &mut FieldError
         Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
             (Some(i), _, _) => Some(i128::from(i)),
             (None, Some(u), _) => Some(i128::from(u)),
-            (None, None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e38 => Some(f as i128),
+            // An integer literal beyond i64/u64 arrives as a float of magnitude ≥ 2^63:
+            // overflow, even where rounding made it look like i64::MIN.
+            (None, None, Some(f)) if f.fract() == 0.0 && f.abs() < 9_223_372_036_854_775_808.0 => {
+                Some(f as i128)
+            }
             (None, None, Some(f)) if f.fract() == 0.0 => Some(i128::MAX),
             _ => return, // a fraction: the schema check names it
         },

@@ -54,7 +54,7 @@ pub fn params(
             other => other,
         };
         for v in values {
-            if let Err(message) = check_value(shape, v) {
+            if let Err(message) = check_value(shape, v).and_then(|()| in_range(&p.schema, v)) {
                 push(
                     &mut errors,
                     &p.name,
@@ -92,6 +92,32 @@ pub fn params(
         Ok(())
     } else {
         Err(errors)
+    }
+}
+
+/// An integer parameter within its format (`int32`, `int64`) and `minimum`/`maximum`, as
+/// ASP.NET binds it (a page number beyond int32 is a 400, not page 28862810045140272).
+fn in_range(schema: &Value, v: &str) -> Result<(), String> {
+    let Ok(n) = v.trim().parse::<i128>() else {
+        return Ok(()); // not an integer: check_value named it, or it is not an integer field
+    };
+    let (lo, hi) = match schema.get("format").and_then(Value::as_str) {
+        Some("int32") => (i128::from(i32::MIN), i128::from(i32::MAX)),
+        Some("int64") => (i128::from(i64::MIN), i128::from(i64::MAX)),
+        _ => (i128::MIN, i128::MAX),
+    };
+    let lo = schema
+        .get("minimum")
+        .and_then(Value::as_i64)
+        .map_or(lo, |m| lo.max(i128::from(m)));
+    let hi = schema
+        .get("maximum")
+        .and_then(Value::as_i64)
+        .map_or(hi, |m| hi.min(i128::from(m)));
+    if n < lo || n > hi {
+        Err(format!("out of range ({lo} to {hi})"))
+    } else {
+        Ok(())
     }
 }
 

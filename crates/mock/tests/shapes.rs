@@ -129,3 +129,31 @@ async fn a_count_beside_data_counts_the_data() {
     }
     drop(h);
 }
+
+#[tokio::test]
+async fn ids_beyond_any_record_are_404s_not_crashes() {
+    let h = harness(5).await;
+    for path in [
+        "jpm/v2|jobs/18446744073709551615",
+        "jpm/v2|jobs/5036295928/notes",
+        "payroll/v2|technicians/5036295928/payroll-settings",
+    ] {
+        let (base, rest) = path.split_once('|').unwrap();
+        let r = h
+            .request(reqwest::Method::GET, &h.api(base, rest))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().as_u16() < 500, "{path}: {}", r.status());
+    }
+    let r = h
+        .request(
+            reqwest::Method::PUT,
+            &h.api("payroll/v2", "technicians/5036295928/payroll-settings"),
+        )
+        .json(&serde_json::json!({"hourlyRate": 10.5}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().as_u16() < 500, "{}", r.status());
+}

@@ -66,10 +66,9 @@ fn write_parent(call: &Call, fields: &Map<String, Value>) {
         return;
     };
     let scope = call.scope_under(&collection, Vec::new());
-    let (live, old) = call.read(&scope, |view| (view.live(index), view.meta(index)));
-    if !live {
+    let Some(old) = call.read(&scope, |view| view.live(index).then(|| view.meta(index))) else {
         return;
-    }
+    };
     call.state.store.write(&scope.key, |changes| {
         let overlay = changes.touch(
             index,
