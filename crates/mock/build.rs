@@ -180,7 +180,15 @@ fn operation(
         }
         json!({ "status": status, "media": media.map(|(k, _)| k.clone()), "schema": schema })
     });
+    // A few operations declare their 400 as a JSON string rather than a problem object.
+    let error_text = responses.iter().any(|(code, r)| {
+        code == "400"
+            && r.pointer("/content/application~1json/schema/type")
+                .and_then(Value::as_str)
+                == Some("string")
+    });
     json!({
+        "error_text": error_text,
         "id": op.get("operationId").cloned().unwrap_or_default(),
         "method": method.to_uppercase(),
         "path": template,

@@ -78,6 +78,9 @@ pub struct Operation {
     pub body: Option<Body>,
     /// Success response, if declared.
     pub response: Option<Response>,
+    /// Whether the spec declares the 400 answer as a JSON string (not a problem object).
+    #[serde(default)]
+    pub error_text: bool,
     #[serde(skip)]
     segments: Vec<Segment>,
 }

@@ -157,3 +157,20 @@ async fn actions_act_on_the_record_of_their_path_and_are_read_back() {
     assert_eq!(read["weekdays"], hours["weekdays"]);
     assert_eq!(read["sunday"], json!([]));
 }
+
+#[tokio::test]
+async fn a_400_declared_as_a_string_is_a_json_string() {
+    let h = harness().await;
+    let r = h
+        .request(Method::PATCH, &h.api("dispatch/v2", "zones/10000001"))
+        .json(&json!({"serviceDaysIds": 2.5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body.as_str().is_some_and(|t| t.contains("serviceDaysIds")),
+        "{body}"
+    );
+}

@@ -109,7 +109,29 @@ async fn answer(
             }
         }
     };
+    let response = if matched.op.error_text && response.status() == StatusCode::BAD_REQUEST {
+        problem_as_text(response).await
+    } else {
+        response
+    };
     (response, Some(op_id), tenant)
+}
+
+/// The problem of a 400, as the JSON string an operation declaring `400: {type: string}` answers.
+async fn problem_as_text(response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes = to_bytes(body, BODY_LIMIT).await.unwrap_or_default();
+    let problem: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let mut text = problem["title"]
+        .as_str()
+        .unwrap_or("Bad Request")
+        .to_string();
+    for (field, messages) in problem["errors"].as_object().into_iter().flatten() {
+        for m in messages.as_array().into_iter().flatten() {
+            text.push_str(&format!(" {field}: {}", m.as_str().unwrap_or_default()));
+        }
+    }
+    crate::problem::json_response(parts.status, Value::String(text).to_string())
 }
 
 /// Auth, tenant, rate limit and injected faults; the tenant when the call may proceed.
