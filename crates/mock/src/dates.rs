@@ -4,24 +4,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 /// Parses an RFC 3339 date-time, one without offset (UTC), or a plain date; unix seconds.
 pub fn parse(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
-        return Some(dt.timestamp());
-    }
-    for fmt in [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S",
-    ] {
-        if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
-            return Some(dt.and_utc().timestamp());
-        }
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|dt| dt.and_utc().timestamp())
+    parse_ticks(s).map(|t| t.div_euclid(TICKS_PER_SEC))
 }
 
 /// Parses like [`parse`], keeping the fraction: 100-ns ticks since the epoch (the precision of
@@ -41,6 +24,7 @@ pub fn parse_ticks(s: &str) -> Option<i64> {
         "%Y-%m-%dT%H:%M:%S",
         "%Y-%m-%dT%H:%M",
         "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S",
     ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
             return ticks(dt.and_utc());
@@ -60,11 +44,8 @@ pub fn ms_to_ticks(ms: i64) -> i64 {
     ms.saturating_mul(10_000)
 }
 
-/// Whether `s` is a .NET `TimeSpan` (`[d.]hh:mm[:ss[.fffffff]]`) or an ISO 8601 duration.
-pub fn is_timespan(s: &str) -> bool {
-    if s.starts_with('P') {
-        return s.len() > 1;
-    }
+/// The `hh:mm[:ss]` parts of a .NET `TimeSpan` (`[-][d.]hh:mm[:ss[.fffffff]]`), if it is one.
+fn timespan_parts(s: &str) -> Option<Vec<&str>> {
     let s = s.strip_prefix('-').unwrap_or(s);
     let time = match s.split_once('.') {
         Some((days, rest)) if days.chars().all(|c| c.is_ascii_digit()) && rest.contains(':') => {
@@ -74,31 +55,32 @@ pub fn is_timespan(s: &str) -> bool {
     };
     let time = time.split('.').next().unwrap_or(time);
     let parts: Vec<&str> = time.split(':').collect();
-    (2..=3).contains(&parts.len())
+    ((2..=3).contains(&parts.len())
         && parts
             .iter()
-            .all(|p| !p.is_empty() && p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit()))
+            .all(|p| !p.is_empty() && p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit())))
+    .then_some(parts)
+}
+
+/// Whether `s` is a .NET `TimeSpan` (`[d.]hh:mm[:ss[.fffffff]]`) or an ISO 8601 duration.
+pub fn is_timespan(s: &str) -> bool {
+    if s.starts_with('P') {
+        return s.len() > 1;
+    }
+    timespan_parts(s).is_some()
 }
 
 /// Whether `s` is a time span .NET parses: [`is_timespan`] with each part in range (hours
 /// 0–23 and minutes, seconds 0–59: `12:99` is refused) or an ISO 8601 duration.
 pub fn is_valid_timespan(s: &str) -> bool {
-    if !is_timespan(s) {
-        return false;
-    }
     if s.starts_with('P') {
-        return true;
+        return s.len() > 1;
     }
-    let s = s.strip_prefix('-').unwrap_or(s);
-    let time = match s.split_once('.') {
-        Some((days, rest)) if days.chars().all(|c| c.is_ascii_digit()) && rest.contains(':') => {
-            rest
-        }
-        _ => s,
+    let Some(parts) = timespan_parts(s) else {
+        return false;
     };
-    let time = time.split('.').next().unwrap_or(time);
-    let parts: Vec<u32> = time.split(':').filter_map(|p| p.parse().ok()).collect();
-    match parts.as_slice() {
+    let n: Vec<u32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+    match n.as_slice() {
         [h, m] => *h < 24 && *m < 60,
         [h, m, sec] => *h < 24 && *m < 60 && *sec < 60,
         _ => false,

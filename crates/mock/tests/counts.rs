@@ -58,10 +58,18 @@ fn unfiltered(op: &Operation, query: &[(String, String)]) -> bool {
             .all(|p| p.name == "tenant")
 }
 
-fn ids(data: &[Value]) -> Vec<String> {
-    data.iter()
+/// Counts a page's records, noting any id already seen.
+fn tally(body: &Value, seen: &mut HashSet<String>, label: &str, failures: &mut Vec<String>) -> u64 {
+    let data = body["data"].as_array().cloned().unwrap_or_default();
+    for id in data
+        .iter()
         .filter_map(|r| r.get("id").filter(|v| !v.is_null()).map(Value::to_string))
-        .collect()
+    {
+        if !seen.insert(id.clone()) {
+            failures.push(format!("{label}: id {id} twice"));
+        }
+    }
+    data.len() as u64
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -96,13 +104,7 @@ async fn every_list_and_export_serves_each_record_once() {
                     q.push(("pageSize".into(), "4".into()));
                     q.push(("includeTotal".into(), "true".into()));
                     let body = h.get_json(&url(&h, module, op, tenant, &q)).await;
-                    let data = body["data"].as_array().cloned().unwrap_or_default();
-                    served += data.len() as u64;
-                    for id in ids(&data) {
-                        if !seen.insert(id.clone()) {
-                            failures.push(format!("{label}: id {id} twice"));
-                        }
-                    }
+                    served += tally(&body, &mut seen, &label, &mut failures);
                     let total = body["totalCount"].as_u64();
                     if expected.is_some() && expected != total {
                         failures.push(format!("{label}: totalCount changed between pages"));
@@ -120,13 +122,7 @@ async fn every_list_and_export_serves_each_record_once() {
                     let mut q = base.clone();
                     q.push(("from".into(), from.clone()));
                     let body = h.get_json(&url(&h, module, op, tenant, &q)).await;
-                    let data = body["data"].as_array().cloned().unwrap_or_default();
-                    served += data.len() as u64;
-                    for id in ids(&data) {
-                        if !seen.insert(id.clone()) {
-                            failures.push(format!("{label}: id {id} twice"));
-                        }
-                    }
+                    served += tally(&body, &mut seen, &label, &mut failures);
                     from = body["continueFrom"]
                         .as_str()
                         .unwrap_or_default()

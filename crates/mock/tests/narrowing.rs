@@ -11,31 +11,20 @@ async fn harness(records: u64) -> Harness {
     Harness::start(MockConfig::default().records(records).rate_limit(None)).await
 }
 
-/// Every record of a list across its pages (`query` without page/pageSize).
-async fn walk(h: &Harness, base: &str, path: &str, query: &str) -> Vec<Value> {
-    let mut all = Vec::new();
-    for page in 1.. {
-        let sep = if query.is_empty() { "" } else { "&" };
-        let url = h.api(base, &format!("{path}?page={page}&pageSize=7{sep}{query}"));
-        let body = h.get_json(&url).await;
-        all.extend(body["data"].as_array().unwrap().iter().cloned());
-        if !body["hasMore"].as_bool().unwrap() {
-            break;
-        }
-    }
-    all
-}
-
 #[tokio::test]
 async fn children_belong_to_their_parent_and_some_parents_have_none() {
     let h = harness(40).await;
     let mut counts = Vec::new();
     for parent in 10_000_000..10_000_030u64 {
-        let logs = walk(&h, "jpm/v2", &format!("jobs/{parent}/canceled-log"), "").await;
+        let logs = h
+            .walk("jpm/v2", &format!("jobs/{parent}/canceled-log"), "")
+            .await;
         for log in &logs {
             assert_eq!(log["jobId"], parent, "a canceled log under job {parent}");
         }
-        let again = walk(&h, "jpm/v2", &format!("jobs/{parent}/canceled-log"), "").await;
+        let again = h
+            .walk("jpm/v2", &format!("jobs/{parent}/canceled-log"), "")
+            .await;
         assert_eq!(logs, again, "deterministic");
         counts.push(logs.len());
         let booked = h
@@ -50,7 +39,8 @@ async fn children_belong_to_their_parent_and_some_parents_have_none() {
     let notes: usize = {
         let mut n = 0;
         for parent in 10_000_000..10_000_030u64 {
-            n += walk(&h, "jpm/v2", &format!("jobs/{parent}/notes"), "")
+            n += h
+                .walk("jpm/v2", &format!("jobs/{parent}/notes"), "")
                 .await
                 .len();
         }
@@ -58,14 +48,14 @@ async fn children_belong_to_their_parent_and_some_parents_have_none() {
     };
     assert!(notes <= 30 * 5, "{notes} notes under 30 jobs");
     // A job that does not exist has no children.
-    let none = walk(&h, "jpm/v2", "jobs/10009999/canceled-log", "").await;
+    let none = h.walk("jpm/v2", "jobs/10009999/canceled-log", "").await;
     assert!(none.is_empty());
 }
 
 #[tokio::test]
 async fn status_filters_partition_the_records() {
     let h = harness(150).await;
-    let all = walk(&h, "jpm/v2", "jobs", "").await;
+    let all = h.walk("jpm/v2", "jobs", "").await;
     let mut sum = 0;
     for status in [
         "Scheduled",
@@ -75,34 +65,34 @@ async fn status_filters_partition_the_records() {
         "Completed",
         "Canceled",
     ] {
-        let some = walk(&h, "jpm/v2", "jobs", &format!("jobStatus={status}")).await;
+        let some = h
+            .walk("jpm/v2", "jobs", &format!("jobStatus={status}"))
+            .await;
         assert!(some.iter().all(|j| j["jobStatus"] == status), "{status}");
         sum += some.len();
     }
     assert_eq!(sum, all.len(), "every job has exactly one status");
     assert!(sum < 150 * 2);
     // Lists of values and ids: any of.
-    let two = walk(
-        &h,
-        "crm/v2",
-        "customers",
-        "ids=10000003,10000005&active=Any",
-    )
-    .await;
+    let two = h
+        .walk("crm/v2", "customers", "ids=10000003,10000005&active=Any")
+        .await;
     assert_eq!(two.len(), 2);
-    let appts = walk(&h, "jpm/v2", "appointments", "status=Done&active=Any").await;
-    let every = walk(&h, "jpm/v2", "appointments", "active=Any").await;
+    let appts = h
+        .walk("jpm/v2", "appointments", "status=Done&active=Any")
+        .await;
+    let every = h.walk("jpm/v2", "appointments", "active=Any").await;
     assert!(!appts.is_empty() && appts.len() < every.len());
     assert!(appts.iter().all(|a| a["status"] == "Done"));
     // Foreign ids narrow.
     let first = &all[0];
-    let same = walk(
-        &h,
-        "jpm/v2",
-        "jobs",
-        &format!("customerId={}", first["customerId"]),
-    )
-    .await;
+    let same = h
+        .walk(
+            "jpm/v2",
+            "jobs",
+            &format!("customerId={}", first["customerId"]),
+        )
+        .await;
     assert!(same.iter().any(|j| j["id"] == first["id"]));
     assert!(same.iter().all(|j| j["customerId"] == first["customerId"]));
     assert!(same.len() < all.len());
@@ -115,15 +105,15 @@ fn ticks(s: &str) -> i64 {
 #[tokio::test]
 async fn date_windows_narrow_on_their_field() {
     let h = harness(200).await;
-    let all = walk(&h, "jpm/v2", "jobs", "").await;
+    let all = h.walk("jpm/v2", "jobs", "").await;
     let (from, before) = ("2024-01-01T00:00:00Z", "2024-07-01T00:00:00.5Z");
-    let window = walk(
-        &h,
-        "jpm/v2",
-        "jobs",
-        &format!("completedOnOrAfter={from}&completedBefore={before}"),
-    )
-    .await;
+    let window = h
+        .walk(
+            "jpm/v2",
+            "jobs",
+            &format!("completedOnOrAfter={from}&completedBefore={before}"),
+        )
+        .await;
     let expected: Vec<&Value> = all
         .iter()
         .filter(|j| {
@@ -135,19 +125,19 @@ async fn date_windows_narrow_on_their_field() {
     assert!(!expected.is_empty() && expected.len() < all.len());
     assert_eq!(window.iter().collect::<Vec<_>>(), expected);
     // `soldAfter` on estimates: strictly after.
-    let estimates = walk(&h, "sales/v2", "estimates", "active=Any").await;
+    let estimates = h.walk("sales/v2", "estimates", "active=Any").await;
     let sold = estimates
         .iter()
         .find_map(|e| e["soldOn"].as_str())
         .unwrap()
         .to_string();
-    let after = walk(
-        &h,
-        "sales/v2",
-        "estimates",
-        &format!("soldAfter={sold}&active=Any"),
-    )
-    .await;
+    let after = h
+        .walk(
+            "sales/v2",
+            "estimates",
+            &format!("soldAfter={sold}&active=Any"),
+        )
+        .await;
     assert!(after
         .iter()
         .all(|e| ticks(e["soldOn"].as_str().unwrap()) > ticks(&sold)));
@@ -177,12 +167,12 @@ async fn modified_bounds_keep_the_fraction() {
     };
     let ids = |list: Vec<Value>| list.iter().map(|c| c["id"].clone()).collect::<Vec<_>>();
     let q = |s: String| format!("modifiedOnOrAfter={}&active=Any", s.replace('+', "%2B"));
-    let same = ids(walk(&h, "crm/v2", "customers", &q(at(t))).await);
+    let same = ids(h.walk("crm/v2", "customers", &q(at(t))).await);
     assert!(
         same.contains(&Value::from(10_000_004)),
         "on the instant: included"
     );
-    let later = ids(walk(&h, "crm/v2", "customers", &q(at(t + 10_000))).await);
+    let later = ids(h.walk("crm/v2", "customers", &q(at(t + 10_000))).await);
     assert!(
         !later.contains(&Value::from(10_000_004)),
         "1 ms later: excluded"
@@ -204,21 +194,22 @@ async fn modified_bounds_keep_the_fraction() {
 #[tokio::test]
 async fn sort_orders_the_pages_and_rejects_undocumented_fields() {
     let h = harness(60).await;
-    let desc = walk(&h, "jpm/v2", "jobs", "sort=-ModifiedOn").await;
+    let desc = h.walk("jpm/v2", "jobs", "sort=-ModifiedOn").await;
     let times: Vec<i64> = desc
         .iter()
         .map(|j| ticks(j["modifiedOn"].as_str().unwrap()))
         .collect();
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "descending");
     assert_eq!(desc.len(), 60);
-    let ids: Vec<i64> = walk(&h, "jpm/v2", "jobs", "sort=-Id")
+    let ids: Vec<i64> = h
+        .walk("jpm/v2", "jobs", "sort=-Id")
         .await
         .iter()
         .map(|j| j["id"].as_i64().unwrap())
         .collect();
     assert_eq!(ids.first(), Some(&10_000_059));
     assert!(ids.windows(2).all(|w| w[0] > w[1]));
-    let by_priority = walk(&h, "jpm/v2", "jobs", "sort=%2BPriority").await;
+    let by_priority = h.walk("jpm/v2", "jobs", "sort=%2BPriority").await;
     let p: Vec<&str> = by_priority
         .iter()
         .map(|j| j["priority"].as_str().unwrap())

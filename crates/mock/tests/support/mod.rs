@@ -38,6 +38,20 @@ impl Harness {
             .header("ST-App-Key", &self.mock.credentials().app_key)
     }
 
+    /// Every record of a list across its pages of 7 (`query` without page/pageSize).
+    pub async fn walk(&self, base: &str, path: &str, query: &str) -> Vec<serde_json::Value> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let url = self.api(base, &format!("{path}?page={page}&pageSize=7&{query}"));
+            let body = self.get_json(&url).await;
+            all.extend(body["data"].as_array().unwrap().iter().cloned());
+            if !body["hasMore"].as_bool().unwrap() {
+                break;
+            }
+        }
+        all
+    }
+
     pub async fn get_json(&self, url: &str) -> serde_json::Value {
         let r = self
             .request(reqwest::Method::GET, url)
