@@ -120,7 +120,8 @@ def run_schemathesis(base, spec_dir, max_examples, workdir):
             "--no-color",
             "--suppress-health-check", "all",
         ]
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        # In the temporary directory: schemathesis keeps a cache (`.schemathesis/`) where it runs.
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=workdir)
         return m, r, time.time() - t0
 
     failed = []
