@@ -144,6 +144,8 @@ fn operation(
             "in": location,
             "required": p.get("required").and_then(Value::as_bool).unwrap_or(location == "path"),
             "schema": schema,
+            // Filters are derived from names and descriptions ("partial match", sort fields).
+            "description": p.get("description").and_then(Value::as_str).unwrap_or_default(),
         }));
     }
     let body = op.pointer("/requestBody/content").and_then(Value::as_object).and_then(|content| {
@@ -178,7 +180,15 @@ fn operation(
         }
         json!({ "status": status, "media": media.map(|(k, _)| k.clone()), "schema": schema })
     });
+    // A few operations declare their 400 as a JSON string rather than a problem object.
+    let error_text = responses.iter().any(|(code, r)| {
+        code == "400"
+            && r.pointer("/content/application~1json/schema/type")
+                .and_then(Value::as_str)
+                == Some("string")
+    });
     json!({
+        "error_text": error_text,
         "id": op.get("operationId").cloned().unwrap_or_default(),
         "method": method.to_uppercase(),
         "path": template,

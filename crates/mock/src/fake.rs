@@ -198,6 +198,25 @@ fn civil(days: i64) -> (i64, u32, u32) {
 /// Writes an RFC 3339 date-time in UTC (`Z`); with `fraction7` the .NET form with seven
 /// fraction digits, with `no_offset` the form without any offset (both are drift the API shows).
 pub fn date_time(out: &mut String, secs: i64, fraction7: bool, no_offset: bool) {
+    let fraction = fraction7.then(|| (secs.unsigned_abs().wrapping_mul(7_919)) % 10_000_000);
+    write_date_time(out, secs, fraction, no_offset);
+}
+
+/// Writes a record time kept in milliseconds exactly: a fraction only when it has one (or, with
+/// `fraction7`, always seven digits) — the text a client reads back is the instant filters use.
+pub fn date_time_ms(out: &mut String, ms: i64, fraction7: bool, no_offset: bool) {
+    let secs = ms.div_euclid(1_000);
+    let milli = ms.rem_euclid(1_000) as u64;
+    let fraction = if fraction7 || milli != 0 {
+        Some(milli * 10_000)
+    } else {
+        None
+    };
+    write_date_time(out, secs, fraction, no_offset);
+}
+
+/// `fraction`: 100-ns ticks within the second, written with seven digits.
+fn write_date_time(out: &mut String, secs: i64, fraction: Option<u64>, no_offset: bool) {
     let (y, m, d) = civil(secs.div_euclid(86_400));
     let t = secs.rem_euclid(86_400) as u32;
     push_i64(out, y);
@@ -211,8 +230,7 @@ pub fn date_time(out: &mut String, secs: i64, fraction7: bool, no_offset: bool) 
     push2(out, t / 60 % 60);
     out.push(':');
     push2(out, t % 60);
-    if fraction7 {
-        let f = (secs.unsigned_abs().wrapping_mul(7_919)) % 10_000_000;
+    if let Some(f) = fraction {
         let _ = write!(out, ".{f:07}");
     }
     if !no_offset {

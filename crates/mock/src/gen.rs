@@ -15,9 +15,9 @@ const FULL_DEPTH: u32 = 5;
 /// What the dataset says about one record, independent of the schema it is written with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Meta {
-    /// Creation time (unix seconds).
+    /// Creation time (unix milliseconds: writes keep the sub-second part a client reads back).
     pub created: i64,
-    /// Last modification time (unix seconds).
+    /// Last modification time (unix milliseconds).
     pub modified: i64,
     /// Whether the record is active.
     pub active: bool,
@@ -34,6 +34,9 @@ pub struct Record<'a> {
     pub meta: Meta,
     /// Fields a client wrote (POST/PUT/PATCH), shown instead of generated ones.
     pub overlay: Option<&'a Map<String, Value>>,
+    /// `(field, id)` of the records this one lives under (`jobs/{id}/notes` → `jobId`): the
+    /// child points back at the parent of its path.
+    pub parents: &'a [(String, String)],
 }
 
 /// The generator's settings.
@@ -48,45 +51,76 @@ pub struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// Writes a top-level record: `id`, dates and `active` from the dataset, written fields from
-    /// the overlay, everything else generated.
+    /// Writes a top-level record: `id`, dates and `active` from the dataset, the parent's id
+    /// where the record lives under one, written fields from the overlay, everything else
+    /// generated.
     pub fn record(&self, shape: &Shape, rec: &Record<'_>, out: &mut String) {
         let Some(obj) = self.schemas.object(shape) else {
             return self.value(shape, Hint::None, rec.hash, 0, out);
         };
         self.object_with(obj, rec.hash, 0, out, &mut |w, prop, out| {
-            if let Some(v) = rec.overlay.and_then(|o| o.get(&prop.name)) {
-                if compatible(w.schemas, &prop.shape, v) {
-                    out.push_str(&v.to_string());
-                    return true;
-                }
-            }
-            let shape = w.schemas.resolve(&prop.shape);
-            match (prop.hint, shape) {
-                (Hint::Id, Shape::Int { .. }) => fake::push_u64(out, ID_BASE + rec.index),
-                (Hint::Id, Shape::Str(s)) if s.format == StrFormat::Guid => {
-                    out.push('"');
-                    fake::guid(out, rec.hash, ID_BASE + rec.index);
-                    out.push('"');
-                }
-                (Hint::Id, Shape::Str(_)) => {
-                    let _ = write!(out, "\"{}\"", ID_BASE + rec.index);
-                }
-                (Hint::CreatedOn, Shape::Str(_)) => w.date_field(out, rec.meta.created, rec.hash),
-                (Hint::ModifiedOn, Shape::Str(_)) => w.date_field(out, rec.meta.modified, rec.hash),
-                (Hint::Active, Shape::Bool) => {
-                    out.push_str(if rec.meta.active { "true" } else { "false" })
-                }
-                _ => return false,
-            }
-            true
+            w.record_field(prop, rec, out)
         });
     }
 
-    fn date_field(&self, out: &mut String, secs: i64, h: u64) {
+    /// Writes one top-level property of a record exactly as [`Writer::record`] writes it (what
+    /// filters and sorting compare).
+    pub fn field(&self, prop: &Prop, rec: &Record<'_>, out: &mut String) {
+        let ph = mix(rec.hash, prop.name_hash);
+        if self.drift && prop.required && ph.is_multiple_of(41) {
+            out.push_str("null");
+        } else if !self.record_field(prop, rec, out) {
+            self.value(&prop.shape, prop.hint, ph, 1, out);
+        }
+    }
+
+    /// The properties the dataset decides rather than the generator; false for the others.
+    fn record_field(&self, prop: &Prop, rec: &Record<'_>, out: &mut String) -> bool {
+        if let Some(v) = rec.overlay.and_then(|o| o.get(&prop.name)) {
+            if compatible(self.schemas, &prop.shape, v) {
+                out.push_str(&v.to_string());
+                return true;
+            }
+        }
+        let shape = self.schemas.resolve(&prop.shape);
+        if let Some((_, id)) = rec
+            .parents
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(&prop.name))
+        {
+            match shape {
+                Shape::Int { .. } if id.parse::<i64>().is_ok() => out.push_str(id),
+                Shape::Str(_) => {
+                    out.push_str(&Value::String(id.clone()).to_string());
+                }
+                _ => return false,
+            }
+            return true;
+        }
+        match (prop.hint, shape) {
+            (Hint::Id, Shape::Int { .. }) => fake::push_u64(out, ID_BASE + rec.index),
+            (Hint::Id, Shape::Str(s)) if s.format == StrFormat::Guid => {
+                out.push('"');
+                fake::guid(out, rec.hash, ID_BASE + rec.index);
+                out.push('"');
+            }
+            (Hint::Id, Shape::Str(_)) => {
+                let _ = write!(out, "\"{}\"", ID_BASE + rec.index);
+            }
+            (Hint::CreatedOn, Shape::Str(_)) => self.date_field(out, rec.meta.created, rec.hash),
+            (Hint::ModifiedOn, Shape::Str(_)) => self.date_field(out, rec.meta.modified, rec.hash),
+            (Hint::Active, Shape::Bool) => {
+                out.push_str(if rec.meta.active { "true" } else { "false" })
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn date_field(&self, out: &mut String, ms: i64, h: u64) {
         out.push('"');
         let (f7, no_offset) = self.date_drift(h);
-        fake::date_time(out, secs, f7, no_offset);
+        fake::date_time_ms(out, ms, f7, no_offset);
         out.push('"');
     }
 
@@ -158,7 +192,9 @@ impl Writer<'_> {
         match shape {
             Shape::Ref(i) => self.value(self.schemas.get(*i), hint, h, depth, out),
             Shape::Nullable(inner) => {
-                if depth > FULL_DEPTH || h % 7 == 3 {
+                // The live API sends a nullable array as an array; `null` is drift.
+                let array = matches!(self.schemas.resolve(inner), Shape::Array { .. });
+                if (depth > FULL_DEPTH && !array) || (h % 7 == 3 && (self.drift || !array)) {
                     out.push_str("null")
                 } else {
                     self.value(inner, hint, mix(h, 1), depth, out)
@@ -171,12 +207,31 @@ impl Writer<'_> {
                 } else {
                     min + (h % (max.saturating_sub(*min) as u64 + 1)) as usize
                 };
+                // Entries of a list (history, logs) carry their own ids: unique in the list.
+                let entries = self.schemas.object(items).filter(|o| {
+                    o.props.iter().any(|p| {
+                        p.hint == Hint::Id
+                            && matches!(self.schemas.resolve(&p.shape), Shape::Int { .. })
+                    })
+                });
+                let first_id = ID_BASE + (h >> 8) % 1_000_000 * 64;
                 out.push('[');
                 for k in 0..n {
                     if k > 0 {
                         out.push(',');
                     }
-                    self.value(items, hint, mix(h, k as u64 + 11), depth + 1, out);
+                    let eh = mix(h, k as u64 + 11);
+                    match entries {
+                        Some(obj) => self.object_with(obj, eh, depth + 1, out, &mut |w, p, out| {
+                            let id = p.hint == Hint::Id
+                                && matches!(w.schemas.resolve(&p.shape), Shape::Int { .. });
+                            if id {
+                                fake::push_u64(out, first_id + k as u64);
+                            }
+                            id
+                        }),
+                        None => self.value(items, hint, eh, depth + 1, out),
+                    }
                 }
                 out.push(']');
             }
@@ -374,6 +429,19 @@ pub fn compatible(schemas: &Schemas, shape: &Shape, v: &Value) -> bool {
         (Shape::Bool, Value::Bool(_)) => true,
         (Shape::Array { items, .. }, Value::Array(list)) => {
             list.iter().all(|x| compatible(schemas, items, x))
+        }
+        // An object written whole (`business-hours`' time ranges): every key a property of
+        // the shape, every value fitting it, every required property there.
+        (Shape::Object(obj), Value::Object(map)) => {
+            map.iter().all(|(k, x)| {
+                obj.props
+                    .iter()
+                    .find(|p| p.name == *k)
+                    .is_some_and(|p| compatible(schemas, &p.shape, x))
+            }) && obj
+                .props
+                .iter()
+                .all(|p| !p.required || map.contains_key(&p.name))
         }
         (Shape::Any, _) => true,
         _ => false,

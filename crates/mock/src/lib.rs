@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod binding;
 pub mod catalog;
 pub mod config;
 pub mod counters;

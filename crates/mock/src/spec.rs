@@ -34,6 +34,9 @@ pub struct Param {
     pub required: bool,
     /// Its schema (compacted).
     pub schema: Value,
+    /// Its description (filters read "partial match", sort fields from it).
+    #[serde(default)]
+    pub description: String,
 }
 
 /// A request body.
@@ -75,6 +78,9 @@ pub struct Operation {
     pub body: Option<Body>,
     /// Success response, if declared.
     pub response: Option<Response>,
+    /// Whether the spec declares the 400 answer as a JSON string (not a problem object).
+    #[serde(default)]
+    pub error_text: bool,
     #[serde(skip)]
     segments: Vec<Segment>,
 }
@@ -218,6 +224,32 @@ impl Operation {
     /// Whether the operation has this query parameter.
     pub fn has_query(&self, name: &str) -> bool {
         self.param(name, "query").is_some()
+    }
+
+    /// The first page number: 1, or 0 where the spec's `page` allows it (the API pages those
+    /// from 0).
+    pub fn first_page(&self) -> u64 {
+        let min = self
+            .param("page", "query")
+            .and_then(|p| p.schema.get("minimum"))
+            .and_then(Value::as_i64);
+        if min == Some(0) {
+            0
+        } else {
+            1
+        }
+    }
+
+    /// The path with every parameter name dropped (`jobs/{id}/x` and `jobs/{jobId}/x` agree).
+    pub fn shape_of_path(&self) -> String {
+        self.segments
+            .iter()
+            .map(|s| match s {
+                Segment::Literal(l) => l.to_ascii_lowercase(),
+                Segment::Param(_) => "{}".to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("/")
     }
 
     /// The last path segment, when it is a parameter (`jobs/{id}` → `id`).

@@ -86,11 +86,16 @@ impl View<'_> {
 /// month after, one in ten inactive.
 pub fn initial_meta(h: u64, index: u64, records: u64) -> Meta {
     let step = fake::SPAN / records.max(1) as i64;
-    let created = fake::START + index as i64 * step.max(1) + (h % 3_600) as i64;
+    // Saturating: an index from a client's id (`…/technicians/5036295928`) can be huge; the
+    // record does not exist, but nothing computed for it may overflow.
+    let created = (index.min(i64::MAX as u64) as i64)
+        .saturating_mul(step.max(1))
+        .saturating_add(fake::START + (h % 3_600) as i64)
+        .min(i64::MAX / 2_000);
     let modified = created + ((h >> 12) % (30 * 86_400)) as i64;
     Meta {
-        created,
-        modified,
+        created: created * 1_000,
+        modified: modified * 1_000,
         active: !(h >> 40).is_multiple_of(10),
     }
 }

@@ -54,7 +54,7 @@ pub fn params(
             other => other,
         };
         for v in values {
-            if let Err(message) = check_value(shape, v) {
+            if let Err(message) = check_value(shape, v).and_then(|()| in_range(&p.schema, v)) {
                 push(
                     &mut errors,
                     &p.name,
@@ -80,17 +80,44 @@ pub fn params(
             }
         }
     }
-    if op.has_query("page") && number("page").is_some_and(|p| p < 1) {
+    let first = op.first_page() as i64;
+    if op.has_query("page") && number("page").is_some_and(|p| p < first) {
         push(
             &mut errors,
             "page",
-            "The field page must be 1 or greater.".into(),
+            format!("The field page must be {first} or greater."),
         );
     }
     if errors.is_empty() {
         Ok(())
     } else {
         Err(errors)
+    }
+}
+
+/// An integer parameter within its format (`int32`, `int64`) and `minimum`/`maximum`, as
+/// ASP.NET binds it (a page number beyond int32 is a 400, not page 28862810045140272).
+fn in_range(schema: &Value, v: &str) -> Result<(), String> {
+    let Ok(n) = v.trim().parse::<i128>() else {
+        return Ok(()); // not an integer: check_value named it, or it is not an integer field
+    };
+    let (lo, hi) = match schema.get("format").and_then(Value::as_str) {
+        Some("int32") => (i128::from(i32::MIN), i128::from(i32::MAX)),
+        Some("int64") => (i128::from(i64::MIN), i128::from(i64::MAX)),
+        _ => (i128::MIN, i128::MAX),
+    };
+    let lo = schema
+        .get("minimum")
+        .and_then(Value::as_i64)
+        .map_or(lo, |m| lo.max(i128::from(m)));
+    let hi = schema
+        .get("maximum")
+        .and_then(Value::as_i64)
+        .map_or(hi, |m| hi.min(i128::from(m)));
+    if n < lo || n > hi {
+        Err(format!("out of range ({lo} to {hi})"))
+    } else {
+        Ok(())
     }
 }
 
@@ -180,7 +207,7 @@ pub fn body(module: &Module, op: &Operation, bytes: &[u8]) -> Result<Value, Fiel
         }
         return Ok(Value::Null);
     }
-    let value: Value = match serde_json::from_slice(bytes) {
+    let mut value: Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
         Err(e) => {
             push(
@@ -191,6 +218,10 @@ pub fn body(module: &Module, op: &Operation, bytes: &[u8]) -> Result<Value, Fiel
             return Err(errors);
         }
     };
+    crate::binding::bind(module, &spec.schema, &mut value, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     let validator = match validator(module, &format!("{}:request", op.id), &spec.schema, false) {
         Ok(v) => v,
         Err(message) => {

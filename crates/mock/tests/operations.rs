@@ -6,54 +6,11 @@ mod support;
 
 use serde_json::Value;
 use servicetitan_mock::catalog;
-use servicetitan_mock::gen::{Writer, ID_BASE};
-use servicetitan_mock::shape::{Hint, Shape};
+use servicetitan_mock::gen::Writer;
+use servicetitan_mock::shape::Hint;
 use servicetitan_mock::spec::{self, Kind, Module, Operation};
 use servicetitan_mock::{validate, MockConfig};
-use support::Harness;
-
-fn path_value(module: &Module, name: &str, op: &Operation, tenant: i64) -> String {
-    let schema = &op.param(name, "path").expect("path param").schema;
-    match (module.short.as_str(), name) {
-        (_, "tenant") => tenant.to_string(),
-        ("reporting", "report_category") => "operations".into(),
-        ("reporting", "reportId") => "175".into(),
-        _ if schema.get("format").and_then(Value::as_str) == Some("guid") => {
-            let mut s = String::new();
-            servicetitan_mock::fake::guid(
-                &mut s,
-                7,
-                ID_BASE + if op.method == "DELETE" { 2 } else { 1 },
-            );
-            s
-        }
-        _ => (ID_BASE + if op.method == "DELETE" { 2 } else { 1 }).to_string(),
-    }
-}
-
-fn query_value(cm: &catalog::CompiledModule, schema: &Value) -> String {
-    let shape = cm.schemas.compile_inline(&cm.module.schemas, schema);
-    let shape = match cm.schemas.resolve(&shape) {
-        Shape::Array { items, .. } => cm.schemas.resolve(items).clone(),
-        other => other.clone(),
-    };
-    match shape {
-        Shape::Int { values, .. } => values.first().copied().unwrap_or(1).to_string(),
-        Shape::Num { .. } => "1.5".into(),
-        Shape::Bool => "true".into(),
-        Shape::Str(s) if !s.values.is_empty() => s.values[0].clone(),
-        Shape::Str(s)
-            if matches!(
-                s.format,
-                servicetitan_mock::shape::StrFormat::DateTime
-                    | servicetitan_mock::shape::StrFormat::Date
-            ) =>
-        {
-            "2024-01-01".into()
-        }
-        _ => "mock".into(),
-    }
-}
+use support::{path_value, query_value, Harness};
 
 fn request_body(cm: &'static catalog::CompiledModule, op: &Operation) -> Option<String> {
     if op.id == "ReportCategoryReports_GetData" {
@@ -89,31 +46,46 @@ async fn every_operation_answers_with_a_schema_valid_body() {
     let mut validated = 0;
     for (module, op) in ops {
         let (cm, response) = catalog::find(module, op);
-        let mut path = op.path.clone();
-        for p in op.params.iter().filter(|p| p.location == "path") {
-            path = path.replace(
-                &format!("{{{}}}", p.name),
-                &path_value(module, &p.name, op, tenant),
-            );
-        }
-        let query: Vec<(String, String)> = op
+        let scoped = op
             .params
             .iter()
-            .filter(|p| p.location == "query" && p.required)
-            .map(|p| (p.name.clone(), query_value(cm, &p.schema)))
-            .collect();
-        let url = format!("{}/{}{}", h.mock.url(), module.base_path, path);
-        let method: reqwest::Method = op.method.parse().unwrap();
-        let mut req = h.request(method, &url).query(&query);
-        if op.kind == Kind::Upload {
-            let part = reqwest::multipart::Part::bytes(b"hello".to_vec()).file_name("a.txt");
-            req = req.multipart(reqwest::multipart::Form::new().part("file", part));
-        } else if let Some(body) = request_body(cm, op) {
-            req = req.header("content-type", "application/json").body(body);
+            .filter(|p| p.location == "path" && p.name != "tenant")
+            .count()
+            > 1;
+        // Under a parent, the first parent (from 1) that has the child the request names.
+        let mut answer = None;
+        for parent in 1..20 {
+            let mut path = op.path.clone();
+            for p in op.params.iter().filter(|p| p.location == "path") {
+                path = path.replace(
+                    &format!("{{{}}}", p.name),
+                    &path_value(module, &p.name, op, tenant, parent),
+                );
+            }
+            let query: Vec<(String, String)> = op
+                .params
+                .iter()
+                .filter(|p| p.location == "query" && p.required)
+                .map(|p| (p.name.clone(), query_value(cm, &p.schema)))
+                .collect();
+            let url = format!("{}/{}{}", h.mock.url(), module.base_path, path);
+            let method: reqwest::Method = op.method.parse().unwrap();
+            let mut req = h.request(method, &url).query(&query);
+            if op.kind == Kind::Upload {
+                let part = reqwest::multipart::Part::bytes(b"hello".to_vec()).file_name("a.txt");
+                req = req.multipart(reqwest::multipart::Form::new().part("file", part));
+            } else if let Some(body) = request_body(cm, op) {
+                req = req.header("content-type", "application/json").body(body);
+            }
+            let r = req.send().await.unwrap();
+            let status = r.status();
+            let bytes = r.bytes().await.unwrap();
+            answer = Some((status, bytes));
+            if !(scoped && status == reqwest::StatusCode::NOT_FOUND) {
+                break;
+            }
         }
-        let r = req.send().await.unwrap();
-        let status = r.status();
-        let bytes = r.bytes().await.unwrap();
+        let (status, bytes) = answer.unwrap();
         let label = format!("{} {} {} ({})", module.short, op.method, op.path, op.id);
         if !(status.is_success() || status.is_redirection()) {
             failures.push(format!(

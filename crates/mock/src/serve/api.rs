@@ -109,7 +109,29 @@ async fn answer(
             }
         }
     };
+    let response = if matched.op.error_text && response.status() == StatusCode::BAD_REQUEST {
+        problem_as_text(response).await
+    } else {
+        response
+    };
     (response, Some(op_id), tenant)
+}
+
+/// The problem of a 400, as the JSON string an operation declaring `400: {type: string}` answers.
+async fn problem_as_text(response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes = to_bytes(body, BODY_LIMIT).await.unwrap_or_default();
+    let problem: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let mut text = problem["title"]
+        .as_str()
+        .unwrap_or("Bad Request")
+        .to_string();
+    for (field, messages) in problem["errors"].as_object().into_iter().flatten() {
+        for m in messages.as_array().into_iter().flatten() {
+            text.push_str(&format!(" {field}: {}", m.as_str().unwrap_or_default()));
+        }
+    }
+    crate::problem::json_response(parts.status, Value::String(text).to_string())
 }
 
 /// Auth, tenant, rate limit and injected faults; the tenant when the call may proceed.
@@ -154,10 +176,18 @@ async fn dispatch(mut call: Call, request: Request<Body>) -> Response {
     if call.op.kind == Kind::Upload {
         return files::upload(call, request).await;
     }
+    let content_type = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_ascii_lowercase);
     let bytes = match to_bytes(request.into_body(), BODY_LIMIT).await {
         Ok(b) => b,
         Err(e) => return field_error("$", format!("The request body could not be read: {e}")),
     };
+    if let Some(r) = unsupported_media(&call, content_type.as_deref(), &bytes) {
+        return r;
+    }
     match validate::body(call.cm.module, call.op, &bytes) {
         Ok(body) => call.body = body,
         Err(errors) => {
@@ -173,10 +203,42 @@ async fn dispatch(mut call: Call, request: Request<Body>) -> Response {
             return r;
         }
     }
+    let undeclared_page =
+        call.op.method == "GET" && call.response.is_none() && call.op.has_query("page");
+    if undeclared_page {
+        call.response = Some(list::undeclared_envelope(call.cm, call.op));
+        return list::handle(call).await;
+    }
     match call.op.kind {
         Kind::PagedList => list::handle(call).await,
         Kind::Export => export::handle(call).await,
         Kind::Download => files::download(&call),
         Kind::Upload | Kind::Plain => items::handle(&call),
     }
+}
+
+/// A body that is not JSON on an operation that reads JSON is refused before binding, with
+/// ASP.NET's 415 (a form-encoded body, `text/plain`, or no `Content-Type` at all).
+fn unsupported_media(call: &Call, content_type: Option<&str>, bytes: &[u8]) -> Option<Response> {
+    let declared = call.op.body.as_ref()?;
+    if !declared.media.contains("json") || bytes.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let media = content_type
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim();
+    if media == "application/json" || media.ends_with("+json") || media == "text/json" {
+        return None;
+    }
+    Some(problem(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        &format!(
+            "Unsupported Media Type: the body must be application/json, not '{}'",
+            if media.is_empty() { "(none)" } else { media }
+        ),
+        Map::new(),
+    ))
 }

@@ -56,10 +56,7 @@ pub fn target(module_short: &str, op: &Operation, path: &HashMap<String, String>
     if rest.first() == Some(&"export") && rest.len() > 1 {
         rest.remove(0);
     }
-    let is_item = matches!(op.method.as_str(), "GET" | "PUT" | "PATCH" | "DELETE")
-        && op.kind != crate::spec::Kind::PagedList
-        && op.trailing_param().is_some();
-    let item = if is_item {
+    let item = if is_item(op) {
         rest.pop()
             .and_then(|s| s.strip_prefix('{'))
             .and_then(|s| s.strip_suffix('}'))
@@ -80,6 +77,82 @@ pub fn target(module_short: &str, op: &Operation, path: &HashMap<String, String>
         collection: format!("{module_short}:{}", filled.join("/")),
         item,
     }
+}
+
+/// Most children a parent has in a collection under it (`jobs/{id}/notes`): each parent has
+/// a deterministic count from 0 to this.
+pub const MAX_CHILDREN: u64 = 5;
+
+/// A collection as one request sees it: store key, root hash, initial size, and the parents
+/// its records point back at.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    /// `tenant/collection`.
+    pub key: String,
+    /// Root hash of the collection's records.
+    pub hash: u64,
+    /// Initial records: `records` at the top level, a few per parent under one.
+    pub records: u64,
+    /// `(field, id)` per parent in the path (`jobs/{id}/notes` → `("jobId", id)`).
+    pub parents: Vec<(String, String)>,
+}
+
+/// The parents in an operation's path: each path parameter before the collection, named as
+/// the child's field that refers to it (`{id}` after `jobs` → `jobId`, `{jobId}` → `jobId`).
+pub fn parents(op: &Operation, path: &HashMap<String, String>) -> Vec<(String, String)> {
+    let segments: Vec<&str> = op.path.trim_matches('/').split('/').collect();
+    let start = segments
+        .iter()
+        .position(|s| *s == "{tenant}")
+        .map_or(0, |i| i + 1);
+    let mut rest = &segments[start..];
+    if is_item(op) {
+        rest = &rest[..rest.len().saturating_sub(1)];
+    }
+    let mut out = Vec::new();
+    for (k, s) in rest.iter().enumerate() {
+        let Some(name) = s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
+            continue;
+        };
+        let Some(value) = path.get(name) else {
+            continue;
+        };
+        let field = match (name, k.checked_sub(1).map(|p| rest[p])) {
+            ("id", Some(prev)) if !prev.starts_with('{') => format!("{}Id", singular(prev)),
+            _ => name.to_string(),
+        };
+        out.push((field, value.clone()));
+    }
+    out
+}
+
+/// `bank-deposits` → `bankDeposit`, `journal-entries` → `journalEntry`.
+fn singular(segment: &str) -> String {
+    let mut camel = String::new();
+    for (i, part) in segment.split('-').enumerate() {
+        let mut chars = part.chars();
+        if let Some(c) = chars.next() {
+            if i == 0 {
+                camel.push(c);
+            } else {
+                camel.push(c.to_ascii_uppercase());
+            }
+            camel.push_str(chars.as_str());
+        }
+    }
+    if let Some(stem) = camel.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if let Some(stem) = camel.strip_suffix('s').filter(|s| !s.ends_with('s')) {
+        stem.to_string()
+    } else {
+        camel
+    }
+}
+
+fn is_item(op: &Operation) -> bool {
+    matches!(op.method.as_str(), "GET" | "PUT" | "PATCH" | "DELETE")
+        && op.kind != crate::spec::Kind::PagedList
+        && op.trailing_param().is_some()
 }
 
 /// The record index an id names (`ID_BASE + index`, or a GUID carrying it).
@@ -110,6 +183,40 @@ impl Call {
             fake::hash_str(collection),
         );
         (format!("{}/{collection}", self.tenant), hash)
+    }
+
+    /// The collection as this call sees it (see [`Scope`]).
+    pub fn scope(&self, collection: &str) -> Scope {
+        self.scope_under(collection, parents(self.op, &self.path))
+    }
+
+    /// A collection under the given parents (none: a top-level collection).
+    pub fn scope_under(&self, collection: &str, parents: Vec<(String, String)>) -> Scope {
+        let (key, hash) = self.collection_keys(collection);
+        let top = self.state.config.records;
+        let records = if parents.is_empty() {
+            top
+        } else if parents
+            .iter()
+            .any(|(_, id)| index_of(id).is_some_and(|i| i >= top))
+        {
+            0 // the parent does not exist
+        } else {
+            mix(hash, 0xC41D) % (MAX_CHILDREN + 1)
+        };
+        Scope {
+            key,
+            hash,
+            records,
+            parents,
+        }
+    }
+
+    /// Runs `f` over the view of a collection.
+    pub fn read<R>(&self, scope: &Scope, f: impl FnOnce(crate::store::View<'_>) -> R) -> R {
+        self.state
+            .store
+            .read(&scope.key, scope.hash, scope.records, f)
     }
 
     /// A query value (names compared case-insensitively, as the API does).

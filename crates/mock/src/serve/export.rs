@@ -18,7 +18,8 @@ use std::fmt::Write;
 pub struct Cursor {
     /// Next position (records first, then the change log).
     pub pos: u64,
-    /// Only records modified at or after this time (unix seconds), from a date `from`.
+    /// Only records modified at or after this time (100-ns ticks: full precision), from a
+    /// date `from`.
     pub since: Option<i64>,
 }
 
@@ -54,7 +55,7 @@ impl Cursor {
                 )),
             };
         }
-        dates::parse(from)
+        dates::parse_ticks(from)
             .map(|s| Cursor {
                 pos: 0,
                 since: Some(s),
@@ -98,62 +99,63 @@ pub async fn handle(call: Call) -> Response {
             return call.ok("{}".into());
         };
         let items = crate::catalog::data_items(call.cm, envelope_shape).unwrap_or(&Shape::Any);
-        let (key, hash) = call.collection_keys(&collection);
-        let body = call
-            .state
-            .store
-            .read(&key, hash, call.state.config.records, |view| {
-                let last = end(&view);
-                let mut pos = cursor.pos.min(last);
-                let mut indices = Vec::new();
-                while pos < last && (indices.len() as u64) < batch {
-                    if let Some(index) = at(&view, pos, recent) {
-                        if cursor.since.is_none_or(|s| view.meta(index).modified >= s) {
-                            indices.push(index);
-                        }
+        let scope = call.scope(&collection);
+        let body = call.read(&scope, |view| {
+            let last = end(&view);
+            let mut pos = cursor.pos.min(last);
+            let mut indices = Vec::new();
+            while pos < last && (indices.len() as u64) < batch {
+                if let Some(index) = at(&view, pos, recent) {
+                    if cursor
+                        .since
+                        .is_none_or(|s| dates::ms_to_ticks(view.meta(index).modified) >= s)
+                    {
+                        indices.push(index);
                     }
-                    pos += 1;
                 }
-                let next = Cursor {
-                    pos,
-                    since: cursor.since,
-                };
-                let mut out = String::with_capacity(256 + indices.len() * 1200);
-                w.object_with(
-                    envelope,
-                    view.hash,
-                    0,
-                    &mut out,
-                    &mut |_, prop, out| match prop.name.as_str() {
-                        "hasMore" => write!(out, "{}", pos < last).is_ok(),
-                        "continueFrom" => write!(out, "\"{}\"", next.token()).is_ok(),
-                        "data" => {
-                            out.push('[');
-                            for (k, &index) in indices.iter().enumerate() {
-                                if k > 0 {
-                                    out.push(',');
-                                }
-                                let overlay = view.overlay(index);
-                                let mut meta = view.meta(index);
-                                if overlay.is_some_and(|o| o.deleted) {
-                                    meta.active = false;
-                                }
-                                let rec = Record {
-                                    hash: view.record_hash(index),
-                                    index,
-                                    meta,
-                                    overlay: overlay.map(|o| &o.fields),
-                                };
-                                w.record(items, &rec, out);
+                pos += 1;
+            }
+            let next = Cursor {
+                pos,
+                since: cursor.since,
+            };
+            let mut out = String::with_capacity(256 + indices.len() * 1200);
+            w.object_with(
+                envelope,
+                view.hash,
+                0,
+                &mut out,
+                &mut |_, prop, out| match prop.name.as_str() {
+                    "hasMore" => write!(out, "{}", pos < last).is_ok(),
+                    "continueFrom" => write!(out, "\"{}\"", next.token()).is_ok(),
+                    "data" => {
+                        out.push('[');
+                        for (k, &index) in indices.iter().enumerate() {
+                            if k > 0 {
+                                out.push(',');
                             }
-                            out.push(']');
-                            true
+                            let overlay = view.overlay(index);
+                            let mut meta = view.meta(index);
+                            if overlay.is_some_and(|o| o.deleted) {
+                                meta.active = false;
+                            }
+                            let rec = Record {
+                                hash: view.record_hash(index),
+                                index,
+                                meta,
+                                overlay: overlay.map(|o| &o.fields),
+                                parents: &scope.parents,
+                            };
+                            w.record(items, &rec, out);
                         }
-                        _ => false,
-                    },
-                );
-                out
-            });
+                        out.push(']');
+                        true
+                    }
+                    _ => false,
+                },
+            );
+            out
+        });
         call.ok(body)
     })
     .await

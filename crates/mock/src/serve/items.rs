@@ -21,8 +21,9 @@ fn not_found(target: &Target) -> Response {
     )
 }
 
-fn now() -> i64 {
-    chrono::Utc::now().timestamp()
+/// Now in unix milliseconds (record times keep them).
+pub(crate) fn now() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }
 
 /// Answers a plain operation.
@@ -33,17 +34,17 @@ pub fn handle(call: &Call) -> Response {
         ("PUT" | "PATCH", Some(id)) => update(call, &target, id, call.op.method == "PATCH"),
         ("DELETE", Some(id)) => delete(call, &target, id),
         ("POST", _) if creates(call) => create(call, &target),
-        _ => singleton(call, &target),
+        _ => super::actions::handle(call, &target),
     }
 }
 
-/// A POST creates when a GET lists the same path.
+/// A POST creates when a GET pages through the same path (whatever its parameters are
+/// named); elsewhere it is an action ([`super::actions`]).
 fn creates(call: &Call) -> bool {
-    call.cm
-        .module
-        .operations
-        .iter()
-        .any(|o| o.method == "GET" && o.path == call.op.path)
+    let path = call.op.shape_of_path();
+    call.cm.module.operations.iter().any(|o| {
+        o.method == "GET" && o.kind == crate::spec::Kind::PagedList && o.shape_of_path() == path
+    })
 }
 
 /// Writes the record at `index` with the operation's response shape.
@@ -51,32 +52,25 @@ fn respond(call: &Call, collection: &str, index: u64) -> Response {
     let Some(shape) = call.response else {
         return (call.success_status(), "").into_response();
     };
-    let (key, hash) = call.collection_keys(collection);
-    let body = call
-        .state
-        .store
-        .read(&key, hash, call.state.config.records, |view| {
-            let rec = Record {
-                hash: view.record_hash(index),
-                index,
-                meta: view.meta(index),
-                overlay: view.overlay(index).map(|o| &o.fields),
-            };
-            let mut out = String::with_capacity(2048);
-            call.writer().record(shape, &rec, &mut out);
-            out
-        });
+    let scope = call.scope(collection);
+    let body = call.read(&scope, |view| {
+        let rec = Record {
+            hash: view.record_hash(index),
+            index,
+            meta: view.meta(index),
+            overlay: view.overlay(index).map(|o| &o.fields),
+            parents: &scope.parents,
+        };
+        let mut out = String::with_capacity(2048);
+        call.writer().record(shape, &rec, &mut out);
+        out
+    });
     call.ok(body)
 }
 
 fn live_index(call: &Call, target: &Target, id: &str) -> Option<u64> {
     let index = index_of(id)?;
-    let (key, hash) = call.collection_keys(&target.collection);
-    call.state
-        .store
-        .read(&key, hash, call.state.config.records, |view| {
-            view.live(index)
-        })
+    call.read(&call.scope(&target.collection), |view| view.live(index))
         .then_some(index)
 }
 
@@ -87,7 +81,7 @@ fn read(call: &Call, target: &Target, id: &str) -> Response {
     }
 }
 
-fn body_fields(call: &Call) -> Map<String, Value> {
+pub(crate) fn body_fields(call: &Call) -> Map<String, Value> {
     match &call.body {
         Value::Object(map) => map.clone(),
         _ => Map::new(),
@@ -98,15 +92,11 @@ fn update(call: &Call, target: &Target, id: &str, merge: bool) -> Response {
     let Some(index) = live_index(call, target, id) else {
         return not_found(target);
     };
-    let (key, hash) = call.collection_keys(&target.collection);
-    let old = call
-        .state
-        .store
-        .read(&key, hash, call.state.config.records, |view| {
-            view.meta(index)
-        });
+    let scope = call.scope(&target.collection);
+    let key = &scope.key;
+    let old = call.read(&scope, |view| view.meta(index));
     let fields = body_fields(call);
-    call.state.store.write(&key, |changes| {
+    call.state.store.write(key, |changes| {
         let active = fields
             .get("active")
             .and_then(Value::as_bool)
@@ -131,14 +121,10 @@ fn delete(call: &Call, target: &Target, id: &str) -> Response {
     let Some(index) = live_index(call, target, id) else {
         return not_found(target);
     };
-    let (key, hash) = call.collection_keys(&target.collection);
-    let old = call
-        .state
-        .store
-        .read(&key, hash, call.state.config.records, |view| {
-            view.meta(index)
-        });
-    call.state.store.write(&key, |changes| {
+    let scope = call.scope(&target.collection);
+    let key = &scope.key;
+    let old = call.read(&scope, |view| view.meta(index));
+    call.state.store.write(key, |changes| {
         let overlay = changes.touch(
             index,
             Meta {
@@ -156,10 +142,10 @@ fn delete(call: &Call, target: &Target, id: &str) -> Response {
 }
 
 fn create(call: &Call, target: &Target) -> Response {
-    let (key, _) = call.collection_keys(&target.collection);
+    let scope = call.scope(&target.collection);
     let fields = body_fields(call);
-    let records = call.state.config.records;
-    let index = call.state.store.write(&key, |changes| {
+    let records = scope.records;
+    let index = call.state.store.write(&scope.key, |changes| {
         let index = records + changes.created;
         changes.created += 1;
         let t = now();
@@ -179,21 +165,4 @@ fn create(call: &Call, target: &Target) -> Response {
         index
     });
     respond(call, &target.collection, index)
-}
-
-/// Any other operation: a value of the response schema seeded by the concrete path.
-fn singleton(call: &Call, target: &Target) -> Response {
-    let Some(shape) = call.response else {
-        return (call.success_status(), "").into_response();
-    };
-    let (_, hash) = call.collection_keys(&format!("{}#{}", target.collection, call.op.id));
-    let mut out = String::with_capacity(2048);
-    let rec = Record {
-        hash,
-        index: 0,
-        meta: crate::store::initial_meta(hash, 0, 1),
-        overlay: None,
-    };
-    call.writer().record(shape, &rec, &mut out);
-    call.ok(out)
 }

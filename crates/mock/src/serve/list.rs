@@ -3,6 +3,7 @@
 //! inactive records hidden by default where the operation has an `active` filter, as the API does.
 
 use super::call::{index_of, Call};
+use super::sort::{compare, Key, Order};
 use crate::dates;
 use crate::gen::{Meta, Record, Writer};
 use crate::problem::field_error;
@@ -16,7 +17,7 @@ use std::fmt::Write;
 pub struct Filter {
     /// `ids`: only these records.
     pub ids: Option<Vec<u64>>,
-    /// `createdOnOrAfter`.
+    /// `createdOnOrAfter` (100-ns ticks, like every bound here: full precision).
     pub created_from: Option<i64>,
     /// `createdBefore`.
     pub created_before: Option<i64>,
@@ -34,7 +35,7 @@ impl Filter {
         let date = |name: &str| -> Result<Option<i64>, Response> {
             match call.query(name) {
                 None => Ok(None),
-                Some(v) => dates::parse(v).map(Some).ok_or_else(|| {
+                Some(v) => dates::parse_ticks(v).map(Some).ok_or_else(|| {
                     field_error(name, format!("The value '{v}' is not a valid date-time."))
                 }),
             }
@@ -85,11 +86,15 @@ impl Filter {
 
     /// Whether a record's meta passes.
     pub fn accepts(&self, meta: &Meta) -> bool {
+        let (created, modified) = (
+            dates::ms_to_ticks(meta.created),
+            dates::ms_to_ticks(meta.modified),
+        );
         self.active.is_none_or(|a| a == meta.active)
-            && self.created_from.is_none_or(|t| meta.created >= t)
-            && self.created_before.is_none_or(|t| meta.created < t)
-            && self.modified_from.is_none_or(|t| meta.modified >= t)
-            && self.modified_before.is_none_or(|t| meta.modified < t)
+            && self.created_from.is_none_or(|t| created >= t)
+            && self.created_before.is_none_or(|t| created < t)
+            && self.modified_from.is_none_or(|t| modified >= t)
+            && self.modified_before.is_none_or(|t| modified < t)
     }
 }
 
@@ -107,41 +112,83 @@ pub struct Page {
     pub total: Option<u64>,
 }
 
-/// Selects a page of a collection.
-pub fn select(view: &View<'_>, filter: &Filter, page: u64, size: u64, count_all: bool) -> Page {
+/// The order a page is taken in.
+pub enum Sorting<'a> {
+    /// By id (index order).
+    Id {
+        /// Descending.
+        desc: bool,
+    },
+    /// By a key per record (collects and sorts the matching records: only when asked for).
+    Key {
+        /// The key of a record index.
+        key: &'a mut dyn FnMut(u64) -> Key,
+        /// Descending.
+        desc: bool,
+    },
+}
+
+/// Selects a page of a collection: live records passing `filter` and `extra`, in `order`.
+pub fn select(
+    view: &View<'_>,
+    filter: &Filter,
+    extra: &mut dyn FnMut(u64) -> bool,
+    order: Sorting<'_>,
+    page: u64,
+    size: u64,
+    count_all: bool,
+) -> Page {
     let skip = (page - 1).saturating_mul(size);
+    let desc = match order {
+        Sorting::Id { desc } | Sorting::Key { desc, .. } => desc,
+    };
+    let candidates: Box<dyn Iterator<Item = u64>> = match (&filter.ids, desc) {
+        (Some(ids), _) => {
+            let mut ids = ids.clone();
+            ids.sort_unstable();
+            ids.dedup();
+            if desc {
+                ids.reverse();
+            }
+            Box::new(ids.into_iter())
+        }
+        (None, false) => Box::new(0..view.len()),
+        (None, true) => Box::new((0..view.len()).rev()),
+    };
+    let mut passing =
+        candidates.filter(|&i| view.live(i) && filter.accepts(&view.meta(i)) && extra(i));
+    if let Sorting::Key { key, desc } = order {
+        let mut keyed: Vec<(Key, u64)> = passing.map(|i| (key(i), i)).collect();
+        keyed.sort_by(|a, b| compare(&a.0, &b.0).then(a.1.cmp(&b.1)));
+        if desc {
+            keyed.reverse();
+        }
+        let total = keyed.len() as u64;
+        let indices = keyed
+            .into_iter()
+            .skip(skip.min(total) as usize)
+            .take(size.min(total) as usize)
+            .map(|(_, i)| i)
+            .collect();
+        return Page {
+            number: page,
+            size,
+            indices,
+            has_more: total > skip.saturating_add(size),
+            total: count_all.then_some(total),
+        };
+    }
     let mut indices = Vec::with_capacity(size.min(5000) as usize);
     let mut matched = 0u64;
     let mut has_more = false;
-    let mut consider = |index: u64| -> bool {
-        if !view.live(index) || !filter.accepts(&view.meta(index)) {
-            return true;
-        }
+    for index in passing.by_ref() {
         matched += 1;
         if matched > skip && (indices.len() as u64) < size {
             indices.push(index);
         } else if matched > skip {
             has_more = true;
-            return count_all;
-        }
-        true
-    };
-    match &filter.ids {
-        Some(ids) => {
-            let mut ids = ids.clone();
-            ids.sort_unstable();
-            ids.dedup();
-            for i in ids {
-                if !consider(i) {
-                    break;
-                }
-            }
-        }
-        None => {
-            for i in 0..view.len() {
-                if !consider(i) {
-                    break;
-                }
+            if !count_all {
+                break;
             }
         }
     }
@@ -162,6 +209,7 @@ pub fn write_envelope(
     page: &Page,
     view: &View<'_>,
     items: &Shape,
+    parents: &[(String, String)],
     out: &mut String,
 ) {
     w.object_with(
@@ -189,6 +237,7 @@ pub fn write_envelope(
                         index,
                         meta: view.meta(index),
                         overlay: view.overlay(index).map(|o| &o.fields),
+                        parents,
                     };
                     w.record(items, &rec, out);
                 }
@@ -214,7 +263,10 @@ pub async fn handle(call: Call) -> Response {
         Ok(f) => f,
         Err(r) => return r,
     };
-    let page_no = call.query_u64("page").unwrap_or(1).max(1);
+    // Where the API pages from 0, page 0 is the first page (and is echoed as 0).
+    let first = call.op.first_page();
+    let asked = call.query_u64("page").unwrap_or(first).max(first);
+    let page_no = asked + 1 - first;
     let size = call.query_u64("pageSize").unwrap_or(50).max(1);
     let include_total = call.query_bool("includeTotal");
     let collection = call.target().collection;
@@ -227,16 +279,63 @@ pub async fn handle(call: Call) -> Response {
             return call.ok("{}".into());
         };
         let items = crate::catalog::data_items(call.cm, envelope_shape).unwrap_or(&Shape::Any);
-        let (key, hash) = call.collection_keys(&collection);
-        let body = call
-            .state
-            .store
-            .read(&key, hash, call.state.config.records, |view| {
-                let page = select(&view, &filter, page_no, size, include_total);
-                let mut out = String::with_capacity(256 + page.indices.len() * 1200);
-                write_envelope(&w, envelope, &page, &view, items, &mut out);
-                out
-            });
+        let scope = call.scope(&collection);
+        let fields = w.schemas.object(items);
+        let checks = match fields.map(|f| super::filters::checks(&call, f)) {
+            Some(Err(r)) => return r,
+            Some(Ok(c)) => c,
+            None => Vec::new(),
+        };
+        let order = match fields.map(|f| super::sort::order(&call, f)) {
+            Some(Err(r)) => return r,
+            Some(Ok(o)) => o,
+            None => Order::Id { desc: false },
+        };
+        let body = call.read(&scope, |view| {
+            let rec = |index: u64| Record {
+                hash: view.record_hash(index),
+                index,
+                meta: view.meta(index),
+                overlay: view.overlay(index).map(|o| &o.fields),
+                parents: &scope.parents,
+            };
+            let mut scratch = String::new();
+            let mut extra = |index: u64| match fields {
+                Some(f) if !checks.is_empty() => {
+                    super::filters::passes(&w, f, &checks, &rec(index), &mut scratch)
+                }
+                _ => true,
+            };
+            let mut key_text = String::new();
+            let mut key = |index: u64| match (fields, &order) {
+                (Some(f), Order::Field { prop, .. }) => {
+                    key_text.clear();
+                    w.field(&f.props[*prop], &rec(index), &mut key_text);
+                    Key::of(&key_text)
+                }
+                _ => Key::Null,
+            };
+            let sorting = match order {
+                Order::Id { desc } => Sorting::Id { desc },
+                Order::Field { desc, .. } => Sorting::Key {
+                    key: &mut key,
+                    desc,
+                },
+            };
+            let mut page = select(
+                &view,
+                &filter,
+                &mut extra,
+                sorting,
+                page_no,
+                size,
+                include_total,
+            );
+            page.number = asked;
+            let mut out = String::with_capacity(256 + page.indices.len() * 1200);
+            write_envelope(&w, envelope, &page, &view, items, &scope.parents, &mut out);
+            out
+        });
         call.ok(body)
     })
     .await
@@ -247,4 +346,69 @@ pub async fn handle(call: Call) -> Response {
             serde_json::Map::new(),
         )
     })
+}
+
+/// The page a GET answers where the spec declares a paged list (`page`, `pageSize`) but no
+/// response body (forms' `jobs/{jobId}/attachments`): the API sends a JSON page, not an empty
+/// `text/plain` body. Its items are what the sibling POST on the same path answers.
+pub fn undeclared_envelope(
+    cm: &'static crate::catalog::CompiledModule,
+    op: &'static crate::spec::Operation,
+) -> &'static Shape {
+    use crate::shape::{hint_for, Prop};
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, &'static Shape>>> = OnceLock::new();
+    let key = format!("{}:{}", cm.module.short, op.id);
+    let mut cache = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(shape) = cache.get(&key) {
+        return shape;
+    }
+    let path = op.shape_of_path();
+    let items = cm
+        .module
+        .operations
+        .iter()
+        .zip(&cm.responses)
+        .find(|(o, r)| o.method == "POST" && o.shape_of_path() == path && r.is_some())
+        .and_then(|(_, r)| r.clone())
+        .unwrap_or(Shape::Object(Box::new(ObjectShape {
+            props: Vec::new(),
+            additional: None,
+        })));
+    let int = || Shape::Int {
+        values: Vec::new(),
+        min: Some(0),
+        max: None,
+    };
+    let prop = |name: &str, shape: Shape| Prop {
+        name: name.to_string(),
+        name_hash: crate::fake::hash_str(&name.to_ascii_lowercase()),
+        hint: hint_for(name),
+        shape,
+        required: true,
+    };
+    let envelope = Shape::Object(Box::new(ObjectShape {
+        props: vec![
+            prop("page", int()),
+            prop("pageSize", int()),
+            prop("hasMore", Shape::Bool),
+            prop("totalCount", Shape::Nullable(Box::new(int()))),
+            prop(
+                "data",
+                Shape::Array {
+                    items: Box::new(items),
+                    min: 0,
+                    max: 2,
+                },
+            ),
+        ],
+        additional: None,
+    }));
+    let shape: &'static Shape = Box::leak(Box::new(envelope));
+    cache.insert(key, shape);
+    shape
 }
