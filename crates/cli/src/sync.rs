@@ -201,12 +201,9 @@ impl Bars {
     fn update(&self, e: &Progress) {
         let Some(bars) = &self.bars else {
             if e.done {
-                eout!(
+                eprintln!(
                     "tenant {} {}: {} record(s), {} batch(es)",
-                    e.tenant_id,
-                    e.entity,
-                    e.records,
-                    e.batches
+                    e.tenant_id, e.entity, e.records, e.batches
                 );
             }
             return;
