@@ -144,7 +144,11 @@ fn cell(ty: ColumnType, value: &RawValue) -> Cell {
             _ => None,
         },
         // The API's digits, exactly: a JSON number is copied, never parsed into a float.
-        ColumnType::Decimal => is_json_number(text).then(|| Cell::Text(text.to_owned())),
+        // Money sent as a string ("803.77") is taken as sent when it is a number.
+        ColumnType::Decimal => match string() {
+            Some(s) => is_json_number(&s).then_some(Cell::Text(s)),
+            None => is_json_number(text).then(|| Cell::Text(text.to_owned())),
+        },
         ColumnType::Timestamp => string().and_then(|s| timestamp_text(&s)).map(Cell::Text),
         ColumnType::Date => string()
             .and_then(|s| parse_date(&s))

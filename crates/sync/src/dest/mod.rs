@@ -93,7 +93,19 @@ pub const DEFAULT_SQLITE: &str = "servicetitan.db";
 impl Destination {
     /// Opens (creating it if needed) the SQLite file at `path`.
     pub fn sqlite(path: impl Into<PathBuf>) -> Result<Destination, Error> {
-        Ok(Destination::Sqlite(sqlite::Sqlite::open(path.into())?))
+        Destination::sqlite_with_busy_timeout(path, sqlite::BUSY_TIMEOUT)
+    }
+
+    /// Like [`sqlite`](Self::sqlite), waiting at most `busy` for another writer's lock
+    /// (default 10 s) before a write fails with a clear error.
+    pub fn sqlite_with_busy_timeout(
+        path: impl Into<PathBuf>,
+        busy: std::time::Duration,
+    ) -> Result<Destination, Error> {
+        Ok(Destination::Sqlite(sqlite::Sqlite::open(
+            path.into(),
+            busy,
+        )?))
     }
 
     /// Connects to PostgreSQL (`postgres://user:password@host:port/db`); fails before any API

@@ -12,24 +12,25 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// How long a write waits for another process's lock before it fails.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a write waits by default for another process's lock before it fails.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A SQLite destination.
 pub struct Sqlite {
     path: PathBuf,
+    busy: Duration,
     conn: Arc<Mutex<Connection>>,
 }
 
-fn db_error(path: &Path, what: &str, e: rusqlite::Error) -> Error {
+fn db_error(path: &Path, busy_timeout: Duration, what: &str, e: rusqlite::Error) -> Error {
     let busy = matches!(
         e.sqlite_error_code(),
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
     );
     let hint = if busy {
         format!(
-            " (another process held the database lock for more than {} s; is another `st sync` running on it?)",
-            BUSY_TIMEOUT.as_secs()
+            " (another process held the database lock for more than {:?}; is another `st sync` running on it?)",
+            busy_timeout
         )
     } else {
         String::new()
@@ -38,19 +39,20 @@ fn db_error(path: &Path, what: &str, e: rusqlite::Error) -> Error {
 }
 
 impl Sqlite {
-    pub(super) fn open(path: PathBuf) -> Result<Sqlite, Error> {
-        let conn = Connection::open(&path).map_err(|e| db_error(&path, "cannot open", e))?;
+    pub(super) fn open(path: PathBuf, busy: Duration) -> Result<Sqlite, Error> {
+        let conn = Connection::open(&path).map_err(|e| db_error(&path, busy, "cannot open", e))?;
         let setup = || -> rusqlite::Result<()> {
-            conn.busy_timeout(BUSY_TIMEOUT)?;
+            conn.busy_timeout(busy)?;
             conn.pragma_update(None, "journal_mode", "WAL")?;
             // WAL + NORMAL: a committed transaction survives the process being killed (only
             // a power loss could lose the last ones, never corrupt or half-apply them).
             conn.pragma_update(None, "synchronous", "NORMAL")?;
             Ok(())
         };
-        setup().map_err(|e| db_error(&path, "cannot set up", e))?;
+        setup().map_err(|e| db_error(&path, busy, "cannot set up", e))?;
         Ok(Sqlite {
             path,
+            busy,
             conn: Arc::new(Mutex::new(conn)),
         })
     }
@@ -65,10 +67,10 @@ impl Sqlite {
         f: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, Error> {
         let conn = self.conn.clone();
-        let path = self.path.clone();
+        let (path, busy) = (self.path.clone(), self.busy);
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut guard).map_err(|e| db_error(&path, what, e))
+            f(&mut guard).map_err(|e| db_error(&path, busy, what, e))
         })
         .await
         .map_err(|e| Error::Database(format!("the SQLite writer stopped: {e}")))?

@@ -1,6 +1,8 @@
 //! Shared by the sync tests: a mock ServiceTitan and clients for it.
 #![allow(dead_code)]
 
+pub mod scenarios;
+
 use servicetitan_core::config::EnvSource;
 use servicetitan_core::Client;
 use servicetitan_mock::{MockConfig, MockServer};
@@ -23,10 +25,15 @@ pub fn mock_config(records: u64) -> MockConfig {
 
 /// A client for `server` (nothing from the environment).
 pub fn client(server: &MockServer) -> Client {
+    client_with(server, &server.credentials().client_secret.clone())
+}
+
+/// A client for `server` with `secret` as its client secret.
+pub fn client_with(server: &MockServer, secret: &str) -> Client {
     let c = server.credentials();
     Client::builder()
         .client_id(c.client_id.clone())
-        .client_secret(c.client_secret.clone())
+        .client_secret(secret.to_owned())
         .app_key(c.app_key.clone())
         .tenant_id(c.tenant_id)
         .auth_url(server.auth_url())
