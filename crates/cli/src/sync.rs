@@ -73,6 +73,14 @@ pub fn command() -> Command {
                 .value_parser(clap::value_parser!(usize))
                 .help("Entities of a tenant synced at the same time (within its 60/s limit)"),
         )
+        .arg(
+            Arg::new("page-size")
+                .long("page-size")
+                .value_name("N")
+                .default_value("5000")
+                .value_parser(clap::value_parser!(u32).range(1..=5000))
+                .help("Page size of the lists (exports come in the API's batches)"),
+        )
         .arg(json_flag())
         .subcommand(
             Command::new("entities")
@@ -116,7 +124,9 @@ pub async fn run(global: &Global, builder: ClientBuilder, m: &ArgMatches) -> Res
     for c in clients {
         sync = sync.tenant(c);
     }
-    let sync = sync.concurrency(*m.get_one::<usize>("concurrency").unwrap_or(&4));
+    let sync = sync
+        .concurrency(*m.get_one::<usize>("concurrency").unwrap_or(&4))
+        .page_size(*m.get_one::<u32>("page-size").unwrap_or(&5000));
     let progress = Bars::new();
     let report = {
         let p = progress.clone();
