@@ -61,6 +61,11 @@ pub use servicetitan_core::time;
 ))]
 pub mod data;
 
+/// ServiceTitan into SQLite or PostgreSQL, exactly once (feature `sync`): see
+/// [`servicetitan_sync`].
+#[cfg(feature = "sync")]
+pub use servicetitan_sync as sync;
+
 /// A local mock ServiceTitan and a client wired to it (feature `mock`).
 #[cfg(feature = "mock")]
 pub mod mock;
