@@ -118,8 +118,8 @@ impl Unit<'_> {
     async fn commit(
         &self,
         state: &mut State,
-        rows: &[Row],
-        failures: &[Failed],
+        rows: Vec<Row>,
+        failures: Vec<Failed>,
         report: &mut EntityReport,
     ) -> Result<(), Error> {
         let written = self
@@ -129,7 +129,7 @@ impl Unit<'_> {
                 entity: self.entity,
                 rows,
                 failures,
-                state,
+                state: state.clone(),
             })
             .await?;
         state.written += written.rows as i64;
@@ -183,7 +183,7 @@ impl Unit<'_> {
             }
             state.batches += 1;
             state.checkpoint_at = Some(now());
-            self.commit(&mut state, &rows, &failures, report).await?;
+            self.commit(&mut state, rows, failures, report).await?;
         }
         Ok(())
     }
@@ -236,7 +236,7 @@ impl Unit<'_> {
             if read > 0 {
                 state.batches += 1;
                 state.checkpoint_at = Some(now());
-                self.commit(&mut state, &rows, &failures, report).await?;
+                self.commit(&mut state, rows, failures, report).await?;
             }
             if !more {
                 break;

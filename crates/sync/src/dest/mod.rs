@@ -57,17 +57,18 @@ pub struct State {
 }
 
 /// One transaction's worth: rows (deduplicated), failures, and the state to commit with them.
-pub struct Commit<'a> {
+pub struct Commit {
     /// The tenant.
     pub tenant_id: i64,
     /// The entity.
     pub entity: &'static Entity,
     /// Rows, one per key.
-    pub rows: &'a [Row],
+    pub rows: Vec<Row>,
     /// Records that could not be rows.
-    pub failures: &'a [Failed],
-    /// The checkpoint after this batch.
-    pub state: &'a State,
+    pub failures: Vec<Failed>,
+    /// The checkpoint after this batch (its `written` and `failures` counts are increased by
+    /// what the commit writes).
+    pub state: State,
 }
 
 /// What a commit changed.
@@ -176,7 +177,7 @@ impl Destination {
     }
 
     /// Writes one batch and its checkpoint in one transaction.
-    pub async fn commit(&self, commit: Commit<'_>) -> Result<Written, Error> {
+    pub async fn commit(&self, commit: Commit) -> Result<Written, Error> {
         match self {
             Destination::Sqlite(s) => s.commit(commit).await,
             Destination::Postgres(p) => p.commit(commit).await,

@@ -160,7 +160,7 @@ impl Postgres {
             .collect())
     }
 
-    pub(super) async fn commit(&self, commit: Commit<'_>) -> Result<Written, Error> {
+    pub(super) async fn commit(&self, commit: Commit) -> Result<Written, Error> {
         let entity = commit.entity;
         let mut c = self.client().await?;
         let err =
@@ -204,7 +204,7 @@ impl Postgres {
         let types = vec![Type::TEXT; staged.len()];
         let writer = BinaryCopyInWriter::new(sink, &types);
         pin_mut!(writer);
-        for row in commit.rows {
+        for row in &commit.rows {
             let mut values: Vec<Option<String>> = Vec::with_capacity(staged.len());
             if composite {
                 values.push(row.key.to_text());
@@ -230,7 +230,7 @@ impl Postgres {
             .await
             .map_err(&err)?;
         let mut failures = 0;
-        for f in commit.failures {
+        for f in &commit.failures {
             let sha = hex::encode(Sha256::digest(f.raw.as_bytes()));
             failures += tx
                 .execute(
@@ -243,7 +243,7 @@ impl Postgres {
                 .await
                 .map_err(&err)?;
         }
-        let mut state = commit.state.clone();
+        let mut state = commit.state;
         state.written += rows as i64;
         state.failures += failures as i64;
         write_state(&*tx, &state).await.map_err(&err)?;

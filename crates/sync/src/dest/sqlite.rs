@@ -160,21 +160,14 @@ impl Sqlite {
         .await
     }
 
-    pub(super) async fn commit(&self, commit: Commit<'_>) -> Result<Written, Error> {
-        // The closure runs on another thread: it gets owned copies.
-        let entity = commit.entity;
-        let tenant = commit.tenant_id;
-        let rows: Vec<(Cell, Vec<Cell>, String)> = commit
-            .rows
-            .iter()
-            .map(|r| (r.key.clone(), r.cells.clone(), r.raw.clone()))
-            .collect();
-        let failures: Vec<(String, String)> = commit
-            .failures
-            .iter()
-            .map(|f| (f.raw.clone(), f.reason.clone()))
-            .collect();
-        let state = commit.state.clone();
+    pub(super) async fn commit(&self, commit: Commit) -> Result<Written, Error> {
+        let Commit {
+            tenant_id: tenant,
+            entity,
+            rows,
+            failures,
+            state,
+        } = commit;
         self.with("cannot write the batch (rolled back; the checkpoint stays where it was)", move |c| {
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let now = super::now();
@@ -196,14 +189,14 @@ impl Sqlite {
                     Dialect::Sqlite.on_conflict(entity)
                 );
                 let mut stmt = tx.prepare_cached(&sql)?;
-                for (k, cells, raw) in &rows {
+                for row in &rows {
                     let mut values: Vec<&dyn ToSql> = Vec::with_capacity(names.len());
                     values.push(&tenant);
                     if key == "_key" {
-                        values.push(k);
+                        values.push(&row.key);
                     }
-                    values.extend(cells.iter().map(|c| c as &dyn ToSql));
-                    values.push(raw);
+                    values.extend(row.cells.iter().map(|c| c as &dyn ToSql));
+                    values.push(&row.raw);
                     values.push(&now);
                     values.push(&false);
                     written.rows += stmt.execute(values.as_slice())? as u64;
@@ -212,10 +205,11 @@ impl Sqlite {
                     "INSERT INTO {FAILURES_TABLE} (tenant_id, entity, raw_sha256, reason, raw, failed_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING"
                 ))?;
-                for (raw, reason) in &failures {
-                    let sha = hex::encode(Sha256::digest(raw.as_bytes()));
-                    written.failures +=
-                        failed.execute(params![tenant, entity.name, sha, reason, raw, now])? as u64;
+                for f in &failures {
+                    let sha = hex::encode(Sha256::digest(f.raw.as_bytes()));
+                    written.failures += failed
+                        .execute(params![tenant, entity.name, sha, f.reason, f.raw, now])?
+                        as u64;
                 }
             }
             let mut state = state;
