@@ -75,3 +75,23 @@ pub async fn drift_server() -> MockServer {
         .await
         .unwrap()
 }
+
+/// Syncs jobs and invoices (the drift test's entities) into `dest`; every unit succeeds.
+pub async fn jobs_and_invoices(server: &MockServer, dest: Destination) {
+    let report = Sync::new(client(server), dest)
+        .only(&["jpm.jobs", "accounting.invoices"])
+        .unwrap()
+        .run()
+        .await
+        .unwrap();
+    assert!(report.is_success(), "{:#?}", report.errors());
+}
+
+/// The typed money column holds the raw record's value, digit for digit (number or string).
+pub fn assert_money_as_received(total: &str, raw: &str) {
+    assert!(
+        raw.contains(&format!("\"total\":{total}"))
+            || raw.contains(&format!("\"total\":\"{total}\"")),
+        "{total} vs {raw}"
+    );
+}
