@@ -151,3 +151,36 @@ async fn a_wrong_destination_is_named_before_any_call() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn server_errors_and_429s_are_retried_and_nothing_is_lost_or_doubled() {
+    let config = support::mock_config(40)
+        .export_batch(5)
+        .error_rate(0.2)
+        .throttle_rate(0.1);
+    let server = servicetitan_mock::MockServer::start(config).await.unwrap();
+    let (_dir, path) = db();
+    let report = Sync::new(
+        support::client(&server),
+        Destination::sqlite(&path).unwrap(),
+    )
+    .only(&["jpm.jobs", "settings.user_roles", "task_management.tasks"])
+    .unwrap()
+    .page_size(5)
+    .run()
+    .await
+    .unwrap();
+    assert!(report.is_success(), "{:#?}", report.errors());
+    let conn = Connection::open(&path).unwrap();
+    for table in ["jpm_jobs", "settings_user_roles", "task_management_tasks"] {
+        let rows: i64 = conn
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 40, "{table}");
+    }
+    let counters = server.counters();
+    assert!(
+        counters.server_errors + counters.rate_limited > 0,
+        "no fault was injected"
+    );
+}
