@@ -4,7 +4,8 @@
 # the database and the sync share the machine). For each N: records/s, peak RSS of `st`, and the
 # time of a rerun with nothing new. Run by `bash bench/run` (or alone: `bash bench/sync.sh`);
 # SYNC_BENCH_RECORDS overrides the sizes (default "100000 1000000"), SYNC_BENCH_BATCH the
-# export batch (default 1000, the mock's). Prints a Markdown table; results also in
+# export batch (default 1000, the mock's), SYNC_BENCH_PROFILE=debug uses the debug build (a quick
+# look only: the README's numbers come from release). Prints a Markdown table; results also in
 # $target/bench-work/sync.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,10 @@ target="${CARGO_TARGET_DIR:-$PWD/target}"
 sizes="${SYNC_BENCH_RECORDS:-100000 1000000}"
 batch="${SYNC_BENCH_BATCH:-1000}"
 
-cargo build --release -p servicetitan-cli -p servicetitan-mock --bin st --bin servicetitan-mock
+profile="${SYNC_BENCH_PROFILE:-release}"
+if [ "$profile" = release ]; then release=(--release); else release=(); fi
+cargo build "${release[@]}" -p servicetitan-cli -p servicetitan-mock --bin st --bin servicetitan-mock
+bin="$target/$profile"
 
 source .ci/lib/services.sh
 mock_pid=""
@@ -21,7 +25,7 @@ trap cleanup EXIT
 start_postgres
 work="$target/bench-work/sync"
 rm -rf "$work" && mkdir -p "$work"
-st="$target/release/st"
+st="$bin/st"
 psql="$(ls -d /usr/lib/postgresql/*/bin/psql | sort -V | tail -1)"
 
 # `measure NAME CMD…`: runs CMD under /usr/bin/time; sets SECS and RSS_MB.
@@ -36,7 +40,7 @@ table="| records | destination | records/s | peak RSS of st | no-change rerun |
 |---:|---|---:|---:|---:|"
 for n in $sizes; do
     port=$(free_port)
-    "$target/release/servicetitan-mock" --port "$port" --records "$n" --export-batch "$batch" \
+    "$bin/servicetitan-mock" --port "$port" --records "$n" --export-batch "$batch" \
         --rate-limit 0 >"$work/mock-$n.log" 2>&1 &
     mock_pid=$!
     for _ in $(seq 100); do grep -q "export SERVICETITAN_TENANT_ID" "$work/mock-$n.log" && break; sleep 0.1; done
@@ -56,4 +60,4 @@ for n in $sizes; do
     kill "$mock_pid"; wait "$mock_pid" 2>/dev/null || true; mock_pid=""
 done
 echo "$table" | tee "$work/../sync.md"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GB RAM" | tee -a "$work/../sync.md"
+echo "build: $profile; machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GB RAM" | tee -a "$work/../sync.md"
