@@ -35,9 +35,15 @@ impl Rng {
     }
 }
 
-/// Runs `st sync` into `to` several times, each SIGKILLed after a random delay, then once to
-/// the end; returns the ids of every job in a complete export.
-fn killed_and_resumed(mock: &Mock, dir: &Path, to: &str) -> BTreeSet<i64> {
+/// Runs `st sync` into `to` several times, each SIGKILLed — after a random delay, or right
+/// after a commit (`committed` reads the batches committed so far) — then once to the end;
+/// returns the ids of every job in a complete export.
+fn killed_and_resumed(
+    mock: &Mock,
+    dir: &Path,
+    to: &str,
+    committed: &dyn Fn() -> i64,
+) -> BTreeSet<i64> {
     let quiet = mock.server.faults();
     mock.server.set_faults(Faults {
         latency: Duration::from_millis(15),
@@ -45,7 +51,7 @@ fn killed_and_resumed(mock: &Mock, dir: &Path, to: &str) -> BTreeSet<i64> {
     });
     let mut rng = Rng::new();
     let args = ["sync", "--to", to, "--only", ENTITIES, "--page-size", "40"];
-    for _ in 0..8 {
+    for round in 0..10 {
         let mut child = std::process::Command::new(st_path())
             .env_clear()
             .envs(mock.env())
@@ -55,10 +61,23 @@ fn killed_and_resumed(mock: &Mock, dir: &Path, to: &str) -> BTreeSet<i64> {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(20 + rng.below(700)));
+        if round % 2 == 0 {
+            std::thread::sleep(Duration::from_millis(20 + rng.below(700)));
+        } else {
+            // Right at a commit: as soon as the batch count moves.
+            let before = committed();
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            while committed() == before && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
         // Child::kill is SIGKILL on Unix: no destructor, no rollback by the process itself.
         let _ = child.kill();
         child.wait().unwrap();
+        eprintln!(
+            "round {round}: killed with {} batch(es) committed",
+            committed()
+        );
     }
     mock.server.set_faults(quiet);
     let done = mock.st(dir).args(args).output().unwrap();
@@ -113,7 +132,23 @@ fn sqlite_sync_killed_at_random_points_then_resumed_stores_every_record_once() {
     let mock = mock();
     let dir = temp_dir();
     let db = dir.path().join("wh.db");
-    let exported = killed_and_resumed(&mock, dir.path(), &format!("sqlite:{}", db.display()));
+    let committed = || {
+        rusqlite::Connection::open(&db)
+            .and_then(|c| {
+                c.query_row(
+                    "SELECT coalesce(sum(batches), 0) FROM _st_sync_state",
+                    [],
+                    |r| r.get(0),
+                )
+            })
+            .unwrap_or(0)
+    };
+    let exported = killed_and_resumed(
+        &mock,
+        dir.path(),
+        &format!("sqlite:{}", db.display()),
+        &committed,
+    );
     let conn = rusqlite::Connection::open(&db).unwrap();
     let ids: Vec<i64> = conn
         .prepare("SELECT id FROM jpm_jobs")
@@ -153,7 +188,22 @@ fn postgres_sync_killed_at_random_points_then_resumed_stores_every_record_once()
     let target = format!("{}/{db}", url.rsplit_once('/').unwrap().0);
     let mock = mock();
     let dir = temp_dir();
-    let exported = killed_and_resumed(&mock, dir.path(), &target);
+    let committed = || -> i64 {
+        rt.block_on(async {
+            let Ok((c, conn)) = tokio_postgres::connect(&target, tokio_postgres::NoTls).await
+            else {
+                return 0;
+            };
+            tokio::spawn(conn);
+            c.query_one(
+                "SELECT coalesce(sum(batches), 0)::bigint FROM _st_sync_state",
+                &[],
+            )
+            .await
+            .map_or(0, |r| r.get(0))
+        })
+    };
+    let exported = killed_and_resumed(&mock, dir.path(), &target, &committed);
     let ids: Vec<i64> = rt.block_on(async {
         let (c, conn) = tokio_postgres::connect(&target, tokio_postgres::NoTls)
             .await
