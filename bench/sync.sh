@@ -4,14 +4,14 @@
 # the database and the sync share the machine). For each N: records/s, peak RSS of `st`, and the
 # time of a rerun with nothing new. Run by `bash bench/run` (or alone: `bash bench/sync.sh`);
 # SYNC_BENCH_RECORDS overrides the sizes (default "100000 1000000"), SYNC_BENCH_BATCH the
-# export batch (default 1000, the mock's), SYNC_BENCH_PROFILE=debug uses the debug build (a quick
+# export batch (default 5000, as P3), SYNC_BENCH_PROFILE=debug uses the debug build (a quick
 # look only: the README's numbers come from release). Prints a Markdown table; results also in
 # $target/bench-work/sync.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 sizes="${SYNC_BENCH_RECORDS:-100000 1000000}"
-batch="${SYNC_BENCH_BATCH:-1000}"
+batch="${SYNC_BENCH_BATCH:-5000}"
 
 profile="${SYNC_BENCH_PROFILE:-release}"
 if [ "$profile" = release ]; then release=(--release); else release=(); fi
