@@ -43,8 +43,9 @@ for n in $sizes; do
     "$bin/servicetitan-mock" --port "$port" --records "$n" --export-batch "$batch" \
         --rate-limit 0 >"$work/mock-$n.log" 2>&1 &
     mock_pid=$!
-    for _ in $(seq 100); do grep -q "export SERVICETITAN_TENANT_ID" "$work/mock-$n.log" && break; sleep 0.1; done
-    eval "$(grep '^export ' "$work/mock-$n.log")"
+    for _ in $(seq 300); do grep -q "SERVICETITAN_TENANT_ID=" "$work/mock-$n.log" && break; sleep 0.1; done
+    # The binary prints `  NAME=value` lines for a client.
+    while read -r kv; do export "${kv?}"; done < <(grep -o 'SERVICETITAN_[A-Z_]*=[^ ]*' "$work/mock-$n.log")
     pg_db="sync_bench_$n"
     "$psql" -q "$SERVICETITAN_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $pg_db" -c "CREATE DATABASE $pg_db"
     for dest in sqlite postgres; do
