@@ -18,6 +18,7 @@ const AFTER_HELP: &str = "Examples:
   st --mock jpm jobs-get-list --page-size 3      a typed call against the mock
   st config check --profile acme                 what the configuration resolved to
   st export jpm jobs --out jobs.jsonl --resume   every job, resumable
+  st --mock sync                                 every entity into servicetitan.db (SQLite)
   st jpm --help                                  the operations of a module";
 
 /// The whole command tree: tools first, then one command per API module.
@@ -41,6 +42,7 @@ pub fn command() -> Command {
             ),
         export::command(),
         report::command(),
+        crate::sync::command(),
         crate::mock::command(),
         crate::mcp::command(),
         Command::new("completions")
@@ -113,6 +115,7 @@ pub async fn run(matches: &ArgMatches) -> Result<(), Failure> {
             let (entity, m) = m.subcommand().ok_or("an entity is required")?;
             export::run(&global.client(builder)?, module, entity, m).await
         }
+        ("sync", _) => crate::sync::run(&global, builder, sub).await,
         ("report", Some((what, m))) => report::run(&global.client(builder)?, what, m).await,
         ("mcp", _) => crate::mcp::serve(global.client(builder)?, sub).await,
         (module, Some((operation, m))) => {

@@ -6,6 +6,7 @@
 //! * [`export`] and [`csv_records`] — `st export`, over `servicetitan_core::export::file`;
 //! * [`report`] — `st report list|show|run`, over the reporting crate's `report` module;
 //! * [`account`] — `st config check` and `st auth token`;
+//! * [`sync`] — `st sync`, over the `servicetitan-sync` library;
 //! * [`mock`] — `st mock` and the global `--mock`;
 //! * [`mcp`] — `st mcp`, the API for AI agents over the Model Context Protocol;
 //! * [`setup`] — the global options turned into the library's builders;
@@ -23,6 +24,7 @@ pub mod ops;
 pub mod output;
 pub mod report;
 pub mod setup;
+pub mod sync;
 pub mod table;
 
 /// Any failure of a command: printed as `error: <message>`, exit status 1.

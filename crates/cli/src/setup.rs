@@ -16,6 +16,8 @@ pub struct Global {
     pub profile: Option<String>,
     /// Another tenant, with the same credentials (Enterprise Hub).
     pub tenant: Option<i64>,
+    /// Every `--tenant` given (`st sync` takes several).
+    pub tenants: Vec<i64>,
     /// Run against an in-process mock ServiceTitan.
     pub mock: bool,
 }
@@ -44,6 +46,7 @@ pub fn args(command: Command) -> Command {
                 .long("tenant")
                 .global(true)
                 .value_name("ID")
+                .action(ArgAction::Append)
                 .value_parser(clap::value_parser!(i64))
                 .help("Call another tenant with the same credentials (Enterprise Hub)"),
         )
@@ -63,6 +66,12 @@ impl Global {
             config_file: matches.get_one::<PathBuf>("config-file").cloned(),
             profile: matches.get_one::<String>("profile").cloned(),
             tenant: matches.get_one::<i64>("tenant").copied(),
+            tenants: matches
+                .get_many::<i64>("tenant")
+                .into_iter()
+                .flatten()
+                .copied()
+                .collect(),
             mock: matches.get_flag("mock"),
         }
     }

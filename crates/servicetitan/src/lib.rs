@@ -67,6 +67,10 @@ pub mod data;
 /// [`ClientBuilder::redis`](crate::ClientBuilder::redis) takes effect.
 #[cfg(feature = "redis")]
 pub use servicetitan_redis as redis;
+/// ServiceTitan into SQLite or PostgreSQL, exactly once (feature `sync`): see
+/// [`servicetitan_sync`].
+#[cfg(feature = "sync")]
+pub use servicetitan_sync as sync;
 
 /// A local mock ServiceTitan and a client wired to it (feature `mock`).
 #[cfg(feature = "mock")]

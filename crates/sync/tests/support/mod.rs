@@ -1,0 +1,45 @@
+//! Shared by the sync tests: a mock ServiceTitan and clients for it.
+#![allow(dead_code)]
+
+pub mod scenarios;
+
+use servicetitan_core::config::EnvSource;
+use servicetitan_core::Client;
+use servicetitan_mock::{MockConfig, MockServer};
+
+/// A quiet mock with `records` per collection and no rate limit.
+pub async fn mock(records: u64) -> MockServer {
+    MockServer::start(mock_config(records))
+        .await
+        .expect("mock starts")
+}
+
+/// The mock's settings for these tests.
+pub fn mock_config(records: u64) -> MockConfig {
+    MockConfig::default()
+        .port(0)
+        .records(records)
+        .export_batch(50)
+        .rate_limit(None)
+}
+
+/// A client for `server` (nothing from the environment).
+pub fn client(server: &MockServer) -> Client {
+    client_with(server, &server.credentials().client_secret.clone())
+}
+
+/// A client for `server` with `secret` as its client secret.
+pub fn client_with(server: &MockServer, secret: &str) -> Client {
+    let c = server.credentials();
+    Client::builder()
+        .client_id(c.client_id.clone())
+        .client_secret(secret.to_owned())
+        .app_key(c.app_key.clone())
+        .tenant_id(c.tenant_id)
+        .auth_url(server.auth_url())
+        .api_url(server.api_url())
+        .env_source(EnvSource::empty())
+        .no_dotenv()
+        .build()
+        .expect("client")
+}
