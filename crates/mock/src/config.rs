@@ -95,6 +95,8 @@ pub struct MockConfig {
     pub max_page_size: u64,
     /// Entries kept in the request log (oldest dropped first).
     pub request_log: usize,
+    /// How report data is served (the live query flow's knobs).
+    pub reports: crate::report_flow::ReportFlow,
 }
 
 impl Default for MockConfig {
@@ -109,6 +111,7 @@ impl Default for MockConfig {
             export_batch: 1000,
             max_page_size: 5000,
             request_log: 10_000,
+            reports: crate::report_flow::ReportFlow::default(),
         }
     }
 }
@@ -157,6 +160,8 @@ impl MockConfig {
         max_page_size: u64 => max_page_size;
         /// Entries kept in the request log.
         request_log: usize => request_log;
+        /// How report data is served.
+        reports: crate::report_flow::ReportFlow => reports;
     }
 
     /// The default configuration with `SERVICETITAN_MOCK_*` variables applied (`_PORT`, `_SEED`,

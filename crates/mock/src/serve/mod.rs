@@ -8,3 +8,4 @@ pub mod files;
 pub mod items;
 pub mod list;
 pub mod report;
+pub mod report_query;
