@@ -66,10 +66,7 @@ fn manifest_counts() -> BTreeMap<String, usize> {
 
 /// Operations a module's patch file adds: the methods of every path item it sets.
 fn patched_in(api_id: &str) -> usize {
-    let path = format!(
-        "{}/specs/patches/{api_id}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/specs/patches/{api_id}.json", env!("CARGO_MANIFEST_DIR"));
     let Ok(text) = std::fs::read_to_string(&path) else {
         return 0;
     };

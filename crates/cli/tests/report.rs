@@ -34,7 +34,12 @@ fn report_run_reads_every_row_once_through_the_query_flow_or_without_it() {
         },
     ];
     for flow in flows {
-        let mock = Mock::start(MockConfig::default().records(40).report_limit(None).reports(flow.clone()));
+        let mock = Mock::start(
+            MockConfig::default()
+                .records(40)
+                .report_limit(None)
+                .reports(flow.clone()),
+        );
         let dir = temp_dir();
         // Pages of 10: the query flow sends all 40 rows at once (more than asked: the whole
         // result, whatever `HasMore` says). Without the flow, one page of the default 1000:
@@ -55,18 +60,26 @@ fn report_run_reads_every_row_once_through_the_query_flow_or_without_it() {
         unique.dedup();
         assert_eq!(unique.len(), 40, "{flow:?}: no row twice");
         if flow.no_query {
-            assert_eq!(count(&mock, "ReportCategoryReports_QueryData"), 1, "404 once");
+            assert_eq!(
+                count(&mock, "ReportCategoryReports_QueryData"),
+                1,
+                "404 once"
+            );
             assert_eq!(count(&mock, "ReportCategoryReports_GetData"), 1);
         } else {
             assert!(count(&mock, "DataQueries_Get") >= 2, "{flow:?}: polled");
-            assert_eq!(count(&mock, "DataQueries_Delete"), 0, "nothing left to cancel");
+            assert_eq!(
+                count(&mock, "DataQueries_Delete"),
+                0,
+                "nothing left to cancel"
+            );
         }
     }
 }
 
-#[test]
-fn ctrl_c_cancels_the_running_query_before_st_exits() {
-    let mock = Mock::start(
+/// A mock whose report queries never finish.
+fn never_done() -> Mock {
+    Mock::start(
         MockConfig::default()
             .records(5)
             .report_limit(None)
@@ -74,7 +87,12 @@ fn ctrl_c_cancels_the_running_query_before_st_exits() {
                 polls: 100_000,
                 ..ReportFlow::default()
             }),
-    );
+    )
+}
+
+#[test]
+fn ctrl_c_cancels_the_running_query_before_st_exits() {
+    let mock = never_done();
     let dir = temp_dir();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("st"))
         .env_clear()
@@ -101,28 +119,30 @@ fn ctrl_c_cancels_the_running_query_before_st_exits() {
         if let Some(exit) = child.try_wait().unwrap() {
             break exit;
         }
-        assert!(signalled.elapsed() < Duration::from_secs(10), "st did not exit");
+        assert!(
+            signalled.elapsed() < Duration::from_secs(10),
+            "st did not exit"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
-    assert!(signalled.elapsed() < Duration::from_secs(5), "{:?}", signalled.elapsed());
+    assert!(
+        signalled.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        signalled.elapsed()
+    );
     assert!(!exit.success());
     let mut err = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
-    assert!(err.contains("interrupted") && err.contains("cancelled"), "{err}");
+    assert!(
+        err.contains("interrupted") && err.contains("cancelled"),
+        "{err}"
+    );
     assert_eq!(count(&mock, "DataQueries_Delete"), 1);
 }
 
 #[test]
 fn the_deadline_cancels_the_query_and_says_how_to_raise_it() {
-    let mock = Mock::start(
-        MockConfig::default()
-            .records(5)
-            .report_limit(None)
-            .reports(ReportFlow {
-                polls: 100_000,
-                ..ReportFlow::default()
-            }),
-    );
+    let mock = never_done();
     let dir = temp_dir();
     let output = mock
         .st(dir.path())
@@ -133,7 +153,10 @@ fn the_deadline_cancels_the_query_and_says_how_to_raise_it() {
         .unwrap();
     assert!(!output.status.success());
     let err = stderr_of(&output);
-    assert!(err.contains("did not finish within 1 s") && err.contains("--deadline"), "{err}");
+    assert!(
+        err.contains("did not finish within 1 s") && err.contains("--deadline"),
+        "{err}"
+    );
     assert_eq!(count(&mock, "DataQueries_Delete"), 1);
 }
 

@@ -166,8 +166,9 @@ impl MockConfig {
 
     /// The default configuration with `SERVICETITAN_MOCK_*` variables applied (`_PORT`, `_SEED`,
     /// `_RECORDS`, `_RATE_LIMIT`, `_REPORT_LIMIT` (0 = off), `_ERROR_RATE`, `_THROTTLE_RATE`,
-    /// `_LATENCY_MS`, `_TOKEN_LIFETIME_S`, `_DRIFT`). A value that does not parse is an error
-    /// naming the variable.
+    /// `_LATENCY_MS`, `_TOKEN_LIFETIME_S`, `_DRIFT`, and the `_REPORT_*` knobs of
+    /// [`ReportFlow`](crate::ReportFlow)). A value that does not parse is an error naming the
+    /// variable.
     pub fn from_env() -> Result<MockConfig, String> {
         let mut c = MockConfig::default();
         fn var<T: std::str::FromStr>(key: &str) -> Result<Option<T>, String> {
@@ -211,6 +212,7 @@ impl MockConfig {
         if let Some(v) = var("DRIFT")? {
             c.faults.drift = v;
         }
+        c.reports = crate::report_flow::ReportFlow::from_env()?;
         Ok(c)
     }
 

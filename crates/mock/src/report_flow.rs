@@ -23,19 +23,33 @@ pub enum HasMore {
 pub struct ReportFlow {
     /// Polls of `GET data-queries/{token}` answered 202 before the data (0: `/data/query`
     /// answers 200 with the data at once).
-    #[arg(long = "report-polls", env = "SERVICETITAN_MOCK_REPORT_POLLS", default_value_t = 2)]
+    #[arg(
+        long = "report-polls",
+        env = "SERVICETITAN_MOCK_REPORT_POLLS",
+        default_value_t = 2
+    )]
     pub polls: u32,
     /// Honour `page`/`pageSize` on the query flow (the live API sends every row at once).
-    #[arg(long = "report-honour-paging", env = "SERVICETITAN_MOCK_REPORT_HONOUR_PAGING")]
+    #[arg(
+        long = "report-honour-paging",
+        env = "SERVICETITAN_MOCK_REPORT_HONOUR_PAGING"
+    )]
     pub honour_paging: bool,
     /// When a query answer says `HasMore: true`.
     #[arg(long = "report-has-more", env = "SERVICETITAN_MOCK_REPORT_HAS_MORE", value_enum, default_value_t = HasMore::Honest)]
     pub has_more: HasMore,
     /// Answer the query flow with the spec's camelCase keys instead of the live PascalCase.
-    #[arg(long = "report-camel-case", env = "SERVICETITAN_MOCK_REPORT_CAMEL_CASE")]
+    #[arg(
+        long = "report-camel-case",
+        env = "SERVICETITAN_MOCK_REPORT_CAMEL_CASE"
+    )]
     pub camel_case: bool,
     /// Running queries per tenant before `/data/query` answers 429.
-    #[arg(long = "report-max-running", env = "SERVICETITAN_MOCK_REPORT_MAX_RUNNING", default_value_t = 5)]
+    #[arg(
+        long = "report-max-running",
+        env = "SERVICETITAN_MOCK_REPORT_MAX_RUNNING",
+        default_value_t = 5
+    )]
     pub max_running: u32,
     /// Answer the synchronous `…/reports/{id}/data` with 404 (an API that removed it).
     #[arg(long = "report-no-sync", env = "SERVICETITAN_MOCK_REPORT_NO_SYNC")]
@@ -56,6 +70,19 @@ impl Default for ReportFlow {
             no_sync: false,
             no_query: false,
         }
+    }
+}
+
+impl ReportFlow {
+    /// The knobs from the `SERVICETITAN_MOCK_REPORT_*` variables (the defaults for the others),
+    /// read by the same declarations as the binary's flags.
+    pub fn from_env() -> Result<ReportFlow, String> {
+        use clap::{Args, FromArgMatches};
+        let command = ReportFlow::augment_args(clap::Command::new("mock").no_binary_name(true));
+        let matches = command
+            .try_get_matches_from(Vec::<String>::new())
+            .map_err(|e| e.to_string())?;
+        ReportFlow::from_arg_matches(&matches).map_err(|e| e.to_string())
     }
 }
 
@@ -88,7 +115,11 @@ impl Queries {
     /// Starts `query` unless its tenant already runs `max` queries; the token, or `None`.
     pub fn start(&self, query: Query, max: u32, seed: u64) -> Option<String> {
         let mut inner = self.lock();
-        let running = inner.0.values().filter(|q| q.tenant == query.tenant).count();
+        let running = inner
+            .0
+            .values()
+            .filter(|q| q.tenant == query.tenant)
+            .count();
         if running >= max as usize {
             return None;
         }
@@ -107,7 +138,11 @@ impl Queries {
     /// is delivered and forgotten), `Err(())` for an unknown token or another tenant's.
     pub fn poll(&self, token: &str, tenant: i64) -> Result<Option<Query>, ()> {
         let mut inner = self.lock();
-        let query = inner.0.get_mut(token).filter(|q| q.tenant == tenant).ok_or(())?;
+        let query = inner
+            .0
+            .get_mut(token)
+            .filter(|q| q.tenant == tenant)
+            .ok_or(())?;
         if query.polls_left > 0 {
             query.polls_left -= 1;
             return Ok(None);

@@ -108,11 +108,18 @@ async fn every_operation_answers_with_a_schema_valid_body() {
         .json()
         .await
         .unwrap();
-    let query_token = started["Token"].as_str().expect("a 202 with a token").to_owned();
+    let query_token = started["Token"]
+        .as_str()
+        .expect("a 202 with a token")
+        .to_owned();
     let mut ops: Vec<(&Module, &Operation)> = spec::table().operations().collect();
     // Deletes last, so no other operation meets a record they removed.
     ops.sort_by_key(|(_, op)| op.method == "DELETE");
-    assert_eq!(ops.len(), 565, "the 25 specs have 565 operations (562 + the 3 of the reporting query flow, by patch)");
+    assert_eq!(
+        ops.len(),
+        565,
+        "the 25 specs have 565 operations (562 + the 3 of the reporting query flow, by patch)"
+    );
     let mut failures = Vec::new();
     let mut validated = 0;
     for (module, op) in ops {

@@ -37,32 +37,17 @@ pub fn rewrite(types: &mut [Item], marked: &BTreeSet<String>) {
             if ident.to_string().ends_with('_') {
                 continue; // the post-processor's own fields (`cleared_`)
             }
-            let wire = serde_rename(&field.attrs).unwrap_or_else(|| ident.to_string());
+            let wire = super::serde_rename(&field.attrs).unwrap_or_else(|| ident.to_string());
             let mut chars = wire.chars();
             let Some(first) = chars.next() else { continue };
             let alias = first.to_uppercase().chain(chars).collect::<String>();
             if alias != wire {
-                field.attrs.push(syn::parse_quote!(#[serde(alias = #alias)]));
+                field
+                    .attrs
+                    .push(syn::parse_quote!(#[serde(alias = #alias)]));
             }
         }
     }
-}
-
-/// The `rename = "…"` of a field's `#[serde(…)]` attributes.
-fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
-    let mut found = None;
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                found = Some(lit.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-    }
-    found
 }
 
 #[cfg(test)]

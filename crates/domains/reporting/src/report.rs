@@ -91,9 +91,9 @@ use futures::{stream, StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
 use servicetitan_core::Error;
 
-pub use params::{ParamProblem, ParamValue, ParamsError, ReportParams, DATE_FORMAT, TIME_FORMAT};
 pub use cancel::wait_for_cancellations;
 pub use flow::{QueryOptions, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use params::{ParamProblem, ParamValue, ParamsError, ReportParams, DATE_FORMAT, TIME_FORMAT};
 pub use rows::{deserialize_row, keyed, Row, RowsPage};
 
 use flow::Fetch;

@@ -29,7 +29,11 @@ fn pascal(rows: Value, has_more: bool) -> ResponseTemplate {
 }
 
 fn three_rows() -> Value {
-    json!([["HVAC", 100.5, "2024-01-02"], ["Plumbing", 200, "2024-01-03"], ["Solar", 50, "2024-01-06"]])
+    json!([
+        ["HVAC", 100.5, "2024-01-02"],
+        ["Plumbing", 200, "2024-01-03"],
+        ["Solar", 50, "2024-01-06"]
+    ])
 }
 
 fn pending(status: &str) -> ResponseTemplate {
@@ -59,6 +63,21 @@ fn names(rows: &[servicetitan_reporting::report::Row]) -> Vec<&str> {
     rows.iter()
         .map(|r| r["BusinessUnitName"].as_str().unwrap())
         .collect()
+}
+
+/// Runs report 175 with `options` applied (fast polls), checks what the server was told to
+/// expect, and returns the business unit names of the rows.
+async fn run_names(
+    server: &MockServer,
+    options: impl FnOnce(ReportRun) -> ReportRun,
+) -> Vec<String> {
+    let api = api(server).await;
+    let rows = options(fast(api.run_report("operations", 175, valid_params())))
+        .collect_all()
+        .await
+        .unwrap();
+    server.verify().await;
+    names(&rows).into_iter().map(str::to_owned).collect()
 }
 
 #[tokio::test]
@@ -112,7 +131,11 @@ async fn a_202_is_polled_until_the_data_comes_in_camel_case() {
     let page = pages.into_iter().next().unwrap().unwrap();
     assert_eq!(page.rows.len(), 3);
     assert_eq!(page.fields, ["BusinessUnitName", "TotalRevenue", "JobDate"]);
-    assert_eq!(requests(&server, "DELETE", POLL).await, 0, "a finished query is not cancelled");
+    assert_eq!(
+        requests(&server, "DELETE", POLL).await,
+        0,
+        "a finished query is not cancelled"
+    );
     server.verify().await;
 }
 
@@ -181,7 +204,10 @@ async fn the_deadline_cancels_the_query_and_fails_the_run() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(err.contains("did not finish within 0.15 s") && err.contains("cancelled"), "{err}");
+    assert!(
+        err.contains("did not finish within 0.15 s") && err.contains("cancelled"),
+        "{err}"
+    );
     assert_eq!(requests(&server, "DELETE", POLL).await, 1);
 }
 
@@ -202,7 +228,11 @@ async fn the_fallback_is_tried_once_per_api() {
             .unwrap();
         assert_eq!(names(&rows), ["HVAC", "Plumbing", "Solar"]);
     }
-    assert_eq!(requests(&server, "POST", QUERY).await, 1, "404 once, then /data directly");
+    assert_eq!(
+        requests(&server, "POST", QUERY).await,
+        1,
+        "404 once, then /data directly"
+    );
     server.verify().await;
 }
 
@@ -216,13 +246,10 @@ async fn ignored_paging_with_a_lying_has_more_delivers_each_row_once() {
         .expect(2)
         .mount(&server)
         .await;
-    let api = api(&server).await;
-    let rows = fast(api.run_report("operations", 175, valid_params()))
-        .collect_all()
-        .await
-        .unwrap();
-    assert_eq!(names(&rows), ["HVAC", "Plumbing", "Solar"]);
-    server.verify().await;
+    assert_eq!(
+        run_names(&server, |r| r).await,
+        ["HVAC", "Plumbing", "Solar"]
+    );
 }
 
 #[tokio::test]
@@ -235,21 +262,19 @@ async fn more_rows_than_asked_is_the_whole_result() {
         .expect(1)
         .mount(&server)
         .await;
-    let api = api(&server).await;
-    let rows = fast(api.run_report("operations", 175, valid_params()))
-        .page_size(2)
-        .collect_all()
-        .await
-        .unwrap();
-    assert_eq!(names(&rows), ["HVAC", "Plumbing", "Solar"]);
-    server.verify().await;
+    let names = run_names(&server, |r| r.page_size(2)).await;
+    assert_eq!(names, ["HVAC", "Plumbing", "Solar"]);
 }
 
 #[tokio::test]
 async fn honoured_paging_without_has_more_lies_reads_every_page() {
     let server = server().await;
     for (n, rows, more) in [
-        (1, json!([["HVAC", 1, "2024-01-02"], ["Plumbing", 2, "2024-01-03"]]), true),
+        (
+            1,
+            json!([["HVAC", 1, "2024-01-02"], ["Plumbing", 2, "2024-01-03"]]),
+            true,
+        ),
         (2, json!([["Solar", 3, "2024-01-06"]]), false),
     ] {
         Mock::given(method("POST"))
@@ -260,14 +285,8 @@ async fn honoured_paging_without_has_more_lies_reads_every_page() {
             .mount(&server)
             .await;
     }
-    let api = api(&server).await;
-    let rows = fast(api.run_report("operations", 175, valid_params()))
-        .page_size(2)
-        .collect_all()
-        .await
-        .unwrap();
-    assert_eq!(names(&rows), ["HVAC", "Plumbing", "Solar"]);
-    server.verify().await;
+    let names = run_names(&server, |r| r.page_size(2)).await;
+    assert_eq!(names, ["HVAC", "Plumbing", "Solar"]);
 }
 
 #[tokio::test]
@@ -280,14 +299,7 @@ async fn page_size_is_capped_at_the_spec_maximum() {
         .expect(1)
         .mount(&server)
         .await;
-    let api = api(&server).await;
-    let rows = fast(api.run_report("operations", 175, valid_params()))
-        .page_size(100_000)
-        .collect_all()
-        .await
-        .unwrap();
-    assert_eq!(rows.len(), 3);
-    server.verify().await;
+    assert_eq!(run_names(&server, |r| r.page_size(100_000)).await.len(), 3);
 }
 
 #[tokio::test]
@@ -295,11 +307,18 @@ async fn a_parameter_error_is_caught_before_any_query() {
     let server = server().await;
     let api = api(&server).await;
     let err = api
-        .run_report("operations", 175, servicetitan_reporting::report::ReportParams::new())
+        .run_report(
+            "operations",
+            175,
+            servicetitan_reporting::report::ReportParams::new(),
+        )
         .collect_all()
         .await
         .unwrap_err();
-    assert!(matches!(err, servicetitan_core::Error::InvalidRequest(_)), "{err}");
+    assert!(
+        matches!(err, servicetitan_core::Error::InvalidRequest(_)),
+        "{err}"
+    );
     assert_eq!(requests(&server, "POST", QUERY).await, 0);
     assert_eq!(requests(&server, "POST", DATA).await, 0);
 }

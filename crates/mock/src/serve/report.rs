@@ -286,7 +286,11 @@ pub fn rows(call: &Call, category: &str, id: &str) -> Result<Vec<Value>, Respons
             .as_array()
             .into_iter()
             .flatten()
-            .find(|p| p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+            .find(|p| {
+                p["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
             .and_then(|p| p["value"].as_str())
             .and_then(crate::dates::parse)
     };

@@ -28,7 +28,10 @@ pub fn start(call: &Call, category: &str, id: &str) -> Response {
         polls_left: knobs.polls.saturating_sub(1),
         rows,
         page: call.query_u64("page").unwrap_or(1).max(1),
-        page_size: call.query_u64("pageSize").unwrap_or(REPORT_PAGE_SIZE).max(1),
+        page_size: call
+            .query_u64("pageSize")
+            .unwrap_or(REPORT_PAGE_SIZE)
+            .max(1),
     };
     if knobs.polls == 0 {
         return answer(call, &query);
@@ -105,10 +108,7 @@ fn answer(call: &Call, query: &Query) -> Response {
     body.insert(key(call, "PageSize"), json!(query.page_size));
     body.insert(key(call, "HasMore"), json!(has_more));
     body.insert(key(call, "TotalCount"), json!(total));
-    body.insert(
-        key(call, "Fields"),
-        Value::Array(fields(!knobs.camel_case)),
-    );
+    body.insert(key(call, "Fields"), Value::Array(fields(!knobs.camel_case)));
     body.insert(key(call, "Data"), Value::Array(data.to_vec()));
     body.insert(key(call, "TimeZone"), json!("Pacific Standard Time"));
     json_response(StatusCode::OK, Value::Object(body).to_string())

@@ -61,7 +61,9 @@ impl Drop for CancelOnDrop {
 
 async fn send(api: &Api, token: &str) {
     match api.data_queries_delete(token).send().await {
-        Ok(_) => tracing::debug!(target: "servicetitan::reporting", token, "report data query cancelled"),
+        Ok(_) => {
+            tracing::debug!(target: "servicetitan::reporting", token, "report data query cancelled")
+        }
         Err(e) => tracing::warn!(
             target: "servicetitan::reporting",
             token,

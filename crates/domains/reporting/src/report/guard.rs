@@ -92,7 +92,10 @@ mod tests {
         let mut g = PageGuard::new(2);
         assert_eq!(g.check(&rows(2, 0), true), Verdict::Deliver { more: true });
         assert_eq!(g.check(&rows(2, 2), true), Verdict::Deliver { more: true });
-        assert_eq!(g.check(&rows(1, 4), false), Verdict::Deliver { more: false });
+        assert_eq!(
+            g.check(&rows(1, 4), false),
+            Verdict::Deliver { more: false }
+        );
     }
 
     #[test]
