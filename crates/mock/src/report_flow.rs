@@ -101,6 +101,17 @@ pub struct Query {
     pub page_size: u64,
 }
 
+/// What a poll finds.
+#[derive(Debug)]
+pub enum Poll {
+    /// Still running.
+    Running,
+    /// Finished: its data.
+    Done(Query),
+    /// No such query for the tenant (never started, delivered, cancelled, another tenant's).
+    Unknown,
+}
+
 /// The queries of one server, by token.
 #[derive(Debug, Default)]
 pub struct Queries {
@@ -134,20 +145,18 @@ impl Queries {
         Some(token)
     }
 
-    /// A poll: `Ok(None)` while running (one poll used), `Ok(Some(query))` when done (the query
-    /// is delivered and forgotten), `Err(())` for an unknown token or another tenant's.
-    pub fn poll(&self, token: &str, tenant: i64) -> Result<Option<Query>, ()> {
+    /// A poll: [`Poll::Running`] uses one of the query's polls; [`Poll::Done`] delivers the
+    /// query and forgets it.
+    pub fn poll(&self, token: &str, tenant: i64) -> Poll {
         let mut inner = self.lock();
-        let query = inner
-            .0
-            .get_mut(token)
-            .filter(|q| q.tenant == tenant)
-            .ok_or(())?;
+        let Some(query) = inner.0.get_mut(token).filter(|q| q.tenant == tenant) else {
+            return Poll::Unknown;
+        };
         if query.polls_left > 0 {
             query.polls_left -= 1;
-            return Ok(None);
+            return Poll::Running;
         }
-        Ok(inner.0.remove(token))
+        inner.0.remove(token).map_or(Poll::Unknown, Poll::Done)
     }
 
     /// Cancels a query (a no-op for an unknown one, as the API answers 204 regardless).

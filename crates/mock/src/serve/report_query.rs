@@ -8,7 +8,7 @@
 use super::call::Call;
 use super::report::{fields, not_found, rows, REPORT_PAGE_SIZE};
 use crate::problem::{json_response, too_many};
-use crate::report_flow::{HasMore, Query};
+use crate::report_flow::{HasMore, Poll, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
@@ -52,9 +52,9 @@ pub fn poll(call: &Call, token: &str) -> Response {
         return not_found("operation", "GET …/data-queries/{token}");
     }
     match call.state.queries.poll(token, call.tenant) {
-        Ok(None) => pending(call, "InProgress", token),
-        Ok(Some(query)) => answer(call, &query),
-        Err(()) => not_found("data query", token),
+        Poll::Running => pending(call, "InProgress", token),
+        Poll::Done(query) => answer(call, &query),
+        Poll::Unknown => not_found("data query", token),
     }
 }
 
