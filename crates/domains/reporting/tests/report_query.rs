@@ -332,30 +332,20 @@ async fn runs_take_the_report_lane_and_polls_do_not() {
         .respond_with(pending("NotStarted"))
         .mount(&server)
         .await;
-    // Each query is polled 4 times before its data comes.
-    Mock::given(method("GET"))
-        .and(path(POLL))
-        .respond_with(pending("InProgress"))
-        .up_to_n_times(4)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(POLL))
-        .respond_with(pascal(three_rows(), false))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(POLL))
-        .respond_with(pending("InProgress"))
-        .up_to_n_times(4)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(POLL))
-        .respond_with(pascal(three_rows(), false))
-        .mount(&server)
-        .await;
+    // Each of the two queries is polled 4 times before its data comes (wiremock answers with
+    // the first mounted mock that still has uses left).
+    for (answer, uses) in [0, 1]
+        .map(|_| [(pending("InProgress"), 4), (pascal(three_rows(), false), 1)])
+        .into_iter()
+        .flatten()
+    {
+        Mock::given(method("GET"))
+            .and(path(POLL))
+            .respond_with(answer)
+            .up_to_n_times(uses)
+            .mount(&server)
+            .await;
+    }
     let client = builder(&server).report_rate_limit(Some(5)).build().unwrap();
     client.access_token().await.unwrap();
     let api = Api::new(&client);
