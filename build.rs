@@ -3,8 +3,8 @@
 //!
 //! It writes two files into `OUT_DIR`:
 //! * `inventory.rs` — every operation of every spec as the shared `OperationMeta` model (id,
-//!   method, path, scopes, kind, policy), read from the spec documents themselves, not from the
-//!   generated code;
+//!   method, path, scopes, kind, policy), read from the spec documents themselves (with the
+//!   reviewed `specs/patches/`, as the generator reads them), not from the generated code;
 //! * `method_refs.rs` — one reference per operation to the method the SDK promises
 //!   (`servicetitan::jpm::Api::jobs_get_list`), so a missing method fails the test build, plus
 //!   the list of each crate's own `OPERATIONS` table.
@@ -14,6 +14,7 @@
 
 use servicetitan_codegen::inventory::operations;
 use servicetitan_codegen::manifest::{locate_specs, Manifest, SPECS_DIR_ENV};
+use servicetitan_codegen::patches;
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -28,6 +29,8 @@ fn main() {
         specs.committed.join("manifest.json").display()
     );
     let specs_dir = &specs.documents;
+    let patches_dir = specs.committed.join("patches");
+    println!("cargo:rerun-if-changed={}", patches_dir.display());
 
     let mut inventory = String::from(
         "/// Every operation of every spec.\npub static SPEC_OPERATIONS: &[SpecOperation] = &[\n",
@@ -40,8 +43,11 @@ fn main() {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
             panic!("missing spec {} ({e}); run `cargo xtask specs fetch` (or `--from ../shared/specs`)", path.display())
         });
-        let spec: serde_json::Value =
+        let mut spec: serde_json::Value =
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        patches::load(&patches_dir, &module.api_id)
+            .and_then(|p| patches::apply(&mut spec, &p))
+            .unwrap_or_else(|e| panic!("{}: {e}", module.api_id));
         let rust = module.rust_name();
         for op in operations(&spec) {
             writeln!(

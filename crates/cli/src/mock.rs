@@ -4,7 +4,7 @@
 use crate::Failure;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use servicetitan_core::config::ConfigBuilder;
-use servicetitan_mock::{MockConfig, MockServer};
+use servicetitan_mock::{MockConfig, MockServer, ReportFlow};
 use std::time::Duration;
 
 /// `st mock [--port N] [--records N] [faults…]`.
@@ -16,7 +16,7 @@ pub fn command() -> Command {
             .default_value(default)
             .help(help)
     };
-    Command::new("mock")
+    let command = Command::new("mock")
         .about("Serve a local mock ServiceTitan (every operation, seeded data, auth, limits, faults)")
         .long_about(
             "Serve a local mock ServiceTitan built from the specs: every operation with seeded, \
@@ -40,7 +40,9 @@ pub fn command() -> Command {
                 .long("drift")
                 .action(ArgAction::SetTrue)
                 .help("Answer with the API's known drift (unknown fields, unlisted enum values, nulls, odd dates)"),
-        )
+        );
+    // The report-data knobs (query flow, polls, paging, casing) as the mock binary declares them.
+    <ReportFlow as clap::Args>::augment_args(command)
 }
 
 fn config_from(m: &ArgMatches) -> MockConfig {
@@ -59,6 +61,7 @@ fn config_from(m: &ArgMatches) -> MockConfig {
         .latency(Duration::from_millis(get("latency-ms")))
         .token_lifetime(Duration::from_secs(get("token-lifetime")))
         .drift(m.get_flag("drift"))
+        .reports(<ReportFlow as clap::FromArgMatches>::from_arg_matches(m).unwrap_or_default())
 }
 
 /// Runs `st mock …` until Ctrl-C (or the process is ended).

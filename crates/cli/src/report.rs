@@ -9,10 +9,13 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use futures::TryStreamExt;
 use serde_json::{Number, Value};
 use servicetitan_core::Client;
-use servicetitan_reporting::report::{ParamValue, ReportDefinition, ReportParams};
+use servicetitan_reporting::report::{
+    wait_for_cancellations, ParamValue, ReportDefinition, ReportParams, ReportRun, MAX_PAGE_SIZE,
+};
 use servicetitan_reporting::types::DataType;
 use servicetitan_reporting::Api;
 use std::io::Write;
+use std::time::Duration;
 
 fn category_arg(required: bool) -> Arg {
     Arg::new("category")
@@ -68,9 +71,54 @@ pub fn command() -> Command {
                         .help(
                             "json: one row object per line; csv: header from the report's fields",
                         ),
+                )
+                .arg(
+                    Arg::new("page-size")
+                        .long("page-size")
+                        .value_name("ROWS")
+                        .value_parser(clap::value_parser!(u32).range(1..=i64::from(MAX_PAGE_SIZE)))
+                        .help("Rows per page (1–25000; the API's default is 1000)"),
+                )
+                .arg(
+                    Arg::new("deadline")
+                        .long("deadline")
+                        .value_name("SECONDS")
+                        .value_parser(clap::value_parser!(u64).range(1..))
+                        .default_value("900")
+                        .help("Cancel the report's data query if it has not finished by then"),
+                )
+                .arg(
+                    Arg::new("poll-interval")
+                        .long("poll-interval")
+                        .value_name("SECONDS")
+                        .value_parser(parse_seconds)
+                        .default_value("2")
+                        .help("First wait between polls of a running query (grows to 10 s)"),
+                )
+                .arg(
+                    Arg::new("sync")
+                        .long("sync")
+                        .action(ArgAction::SetTrue)
+                        .help("Use the synchronous …/data instead of the query flow"),
+                )
+                .after_help(
+                    "The report runs as an asynchronous data query (POST …/data/query, polled \
+                     until done); an API without it is run through …/data. Ctrl-C or the \
+                     deadline cancels the query (DELETE …/data-queries/{token}) before st exits.",
                 ),
         )
 }
+
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0 && *s <= 3600.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("`{text}` is not a number of seconds between 0 and 3600"))
+}
+
+/// How long st waits, after Ctrl-C, for the running query's cancellation to be answered.
+const CANCEL_WAIT: Duration = Duration::from_secs(5);
 
 /// Runs `st report <sub>`.
 pub async fn run(client: &Client, sub: &str, matches: &ArgMatches) -> Result<(), Failure> {
@@ -103,7 +151,35 @@ pub async fn run(client: &Client, sub: &str, matches: &ArgMatches) -> Result<(),
                 .collect();
             let params = parse_params(&definition, &pairs)?;
             let csv = matches.get_one::<String>("format").map(String::as_str) == Some("csv");
-            run_report(&api, definition, params, csv).await
+            let first_poll = matches
+                .get_one::<Duration>("poll-interval")
+                .copied()
+                .unwrap_or(Duration::from_secs(2));
+            let mut run = definition
+                .run(&api, params)
+                .deadline(Duration::from_secs(
+                    matches.get_one::<u64>("deadline").copied().unwrap_or(900),
+                ))
+                .poll_interval(first_poll, Duration::from_secs(10).max(first_poll))
+                .synchronous(matches.get_flag("sync"));
+            if let Some(size) = matches.get_one::<u32>("page-size") {
+                run = run.page_size(*size);
+            }
+            tokio::select! {
+                done = write_rows(run, csv) => done,
+                _ = tokio::signal::ctrl_c() => {
+                    // The run's stream is dropped with the `write_rows` future, which sends the
+                    // query's cancellation; let it be answered before exiting.
+                    let settled = wait_for_cancellations(CANCEL_WAIT).await;
+                    Err(if settled {
+                        "interrupted: the report's data query was cancelled".into()
+                    } else {
+                        "interrupted: the report's data query could not be cancelled in time; \
+                         it ends on the server's own timeout"
+                            .into()
+                    })
+                }
+            }
         }
         other => Err(format!("unknown report command {other}").into()),
     }
@@ -179,13 +255,8 @@ fn typed_value(text: &str, data_type: Option<&DataType>) -> ParamValue {
     }
 }
 
-async fn run_report(
-    api: &Api,
-    definition: ReportDefinition,
-    params: ReportParams,
-    csv: bool,
-) -> Result<(), Failure> {
-    let rows = definition.run(api, params).pages();
+async fn write_rows(run: ReportRun, csv: bool) -> Result<(), Failure> {
+    let rows = run.pages();
     let mut rows = std::pin::pin!(rows);
     let mut stdout = std::io::stdout().lock();
     let mut header_written = false;

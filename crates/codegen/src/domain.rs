@@ -221,6 +221,11 @@ fn api(module: &Module, methods: &[TokenStream]) -> TokenStream {
                 self.tenant
             }
 
+            /// The module's base URL every call is made against.
+            pub fn base_url(&self) -> &str {
+                self.raw.baseurl()
+            }
+
             /// This client with per-request options (retry policy, non-idempotent opt-in) for
             /// every call made through it, e.g.
             /// `api.with_options(RequestOptions::new().retry_non_idempotent())`. Shares the

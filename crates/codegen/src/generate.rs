@@ -96,7 +96,8 @@ pub fn generate_module(
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| err("parse", e.to_string()))?;
     let descriptions = domain::docs::Descriptions::from_document(&normalized.document);
     let setter_docs = domain::docs::setter_docs(&operations, &descriptions);
-    let setters = postprocess::process(&mut file, &setter_docs);
+    let pascal_case = postprocess::aliases::marked_schemas(&normalized.document);
+    let setters = postprocess::process(&mut file, &setter_docs, &pascal_case);
 
     let types: Vec<syn::Item> = file
         .items

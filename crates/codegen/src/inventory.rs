@@ -60,7 +60,10 @@ impl std::ops::DerefMut for Operation {
 fn policy(method: &str, path: &str) -> OperationPolicy<String> {
     let report = OperationPolicy::REPORT_DATA;
     let key = report.limit_key.unwrap_or_default();
-    if method.eq_ignore_ascii_case("post") && path.ends_with(&format!("/reports/{{{key}}}/data")) {
+    // A run is `POST …/reports/{reportId}/data` or its asynchronous form `…/data/query`; polls
+    // (`…/data-queries/{token}`) carry no report id and are not runs (see the README's Reports).
+    let run = |suffix: &str| path.ends_with(&format!("/reports/{{{key}}}/{suffix}"));
+    if method.eq_ignore_ascii_case("post") && (run("data") || run("data/query")) {
         report.to_owned_policy()
     } else {
         OperationPolicy::default()
@@ -273,7 +276,13 @@ fn describe(
         OperationKind::Upload
     } else if is_download {
         OperationKind::Download
-    } else if has_query("page") && has_query("pageSize") && has_prop("hasMore") && has_prop("data")
+    } else if has_query("page")
+        && has_query("pageSize")
+        && has_prop("hasMore")
+        && has_prop("data")
+        // A reporting query (`x-async-query`, from the spec patch) may answer 202 with a token
+        // instead of a page: the report runner polls it; a page stream would end on the 202.
+        && op.get("x-async-query").is_none()
     {
         OperationKind::PagedList
     } else if has_query("from") && has_prop("continueFrom") && has_prop("data") {
@@ -371,7 +380,14 @@ mod tests {
             "/tenant/{tenant}/report-category/{report_category}/reports/{reportId}/data":
                 {"post": {"operationId": "ReportCategoryReports_GetData", "responses": {"200": {}}}},
             "/tenant/{tenant}/report-category/{report_category}/reports/{reportId}":
-                {"get": {"operationId": "ReportCategoryReports_Get", "responses": {"200": {}}}}
+                {"get": {"operationId": "ReportCategoryReports_Get", "responses": {"200": {}}}},
+            "/tenant/{tenant}/report-category/{report_category}/reports/{reportId}/data/query":
+                {"post": {"operationId": "ReportCategoryReports_QueryData", "x-async-query": true,
+                  "parameters": [{"name": "page", "in": "query"}, {"name": "pageSize", "in": "query"}],
+                  "responses": {"200": {"content": {"application/json": {"schema": {"type": "object",
+                    "properties": {"data": {}, "hasMore": {}, "token": {}}}}}}}}},
+            "/tenant/{tenant}/data-queries/{token}":
+                {"get": {"operationId": "DataQueries_Get", "responses": {"200": {}}}}
         }});
         let ops = operations(&doc);
         let policy = |id: &str| {
@@ -386,8 +402,16 @@ mod tests {
             OperationPolicy::REPORT_DATA.to_owned_policy()
         );
         assert_eq!(
-            policy("ReportCategoryReports_Get"),
-            OperationPolicy::default()
+            policy("ReportCategoryReports_QueryData"),
+            OperationPolicy::REPORT_DATA.to_owned_policy()
         );
+        for id in ["ReportCategoryReports_Get", "DataQueries_Get"] {
+            assert_eq!(policy(id), OperationPolicy::default(), "{id}");
+        }
+        let query = ops
+            .iter()
+            .find(|o| o.operation_id == "ReportCategoryReports_QueryData")
+            .unwrap();
+        assert_eq!(query.kind, OperationKind::Plain, "a query may answer 202");
     }
 }

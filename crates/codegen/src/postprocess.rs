@@ -12,9 +12,11 @@
 //!   client needs to take required parameters positionally.
 //! * **Builders** ([`builders`]): owned, typed (`impl Into<T>`), tenant-bound, documented.
 //! * **Bodies** ([`bodies`]): `new(required…)`, plain setters, `clear_…`; typify's builders go.
+//! * **PascalCase aliases** ([`aliases`]) on the models a spec patch marks.
 //! * **Raw client** ([`surface`]): progenitor's `Client`, its `Error` re-export and `prelude`
 //!   leave the public surface; the domain `Api` is the way in.
 
+pub mod aliases;
 pub mod bodies;
 pub mod builders;
 pub mod send;
@@ -31,7 +33,11 @@ pub type Setters = BTreeMap<(String, String), Type>;
 
 /// Runs every rewrite over the generated file; returns the builder setter types (as progenitor
 /// declared them, before the builders are rewritten).
-pub fn process(file: &mut syn::File, docs: &builders::SetterDocs) -> Setters {
+pub fn process(
+    file: &mut syn::File,
+    docs: &builders::SetterDocs,
+    pascal_case: &BTreeSet<String>,
+) -> Setters {
     let mut setters = Setters::new();
     let mut body_models = BTreeSet::new();
     for item in &mut file.items {
@@ -50,6 +56,7 @@ pub fn process(file: &mut syn::File, docs: &builders::SetterDocs) -> Setters {
             if let Some((_, items)) = &mut m.content {
                 open_enums(items);
                 bodies::rewrite(items, &body_models);
+                aliases::rewrite(items, pascal_case);
             }
             crate::lenient_fields::LenientFields.visit_item_mod_mut(m);
         }
@@ -304,7 +311,7 @@ mod tests {
                 }
             }
         };
-        process(&mut file, &Default::default());
+        process(&mut file, &Default::default(), &BTreeSet::new());
         let text = quote!(#file).to_string();
         assert!(
             text.contains("Unknown (:: servicetitan_core :: types :: UnknownValue)"),

@@ -95,6 +95,8 @@ pub struct MockConfig {
     pub max_page_size: u64,
     /// Entries kept in the request log (oldest dropped first).
     pub request_log: usize,
+    /// How report data is served (the live query flow's knobs).
+    pub reports: crate::report_flow::ReportFlow,
 }
 
 impl Default for MockConfig {
@@ -109,6 +111,7 @@ impl Default for MockConfig {
             export_batch: 1000,
             max_page_size: 5000,
             request_log: 10_000,
+            reports: crate::report_flow::ReportFlow::default(),
         }
     }
 }
@@ -157,12 +160,15 @@ impl MockConfig {
         max_page_size: u64 => max_page_size;
         /// Entries kept in the request log.
         request_log: usize => request_log;
+        /// How report data is served.
+        reports: crate::report_flow::ReportFlow => reports;
     }
 
     /// The default configuration with `SERVICETITAN_MOCK_*` variables applied (`_PORT`, `_SEED`,
     /// `_RECORDS`, `_RATE_LIMIT`, `_REPORT_LIMIT` (0 = off), `_ERROR_RATE`, `_THROTTLE_RATE`,
-    /// `_LATENCY_MS`, `_TOKEN_LIFETIME_S`, `_DRIFT`). A value that does not parse is an error
-    /// naming the variable.
+    /// `_LATENCY_MS`, `_TOKEN_LIFETIME_S`, `_DRIFT`, and the `_REPORT_*` knobs of
+    /// [`ReportFlow`](crate::ReportFlow)). A value that does not parse is an error naming the
+    /// variable.
     pub fn from_env() -> Result<MockConfig, String> {
         let mut c = MockConfig::default();
         fn var<T: std::str::FromStr>(key: &str) -> Result<Option<T>, String> {
@@ -206,6 +212,7 @@ impl MockConfig {
         if let Some(v) = var("DRIFT")? {
             c.faults.drift = v;
         }
+        c.reports = crate::report_flow::ReportFlow::from_env()?;
         Ok(c)
     }
 

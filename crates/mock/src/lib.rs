@@ -27,6 +27,7 @@ pub mod dates;
 pub mod fake;
 pub mod gen;
 pub mod problem;
+pub mod report_flow;
 pub mod serve;
 pub mod server;
 pub mod shape;
@@ -37,4 +38,5 @@ pub mod validate;
 
 pub use config::{Credentials, Faults, MockConfig};
 pub use counters::{Counters, LogEntry};
+pub use report_flow::{HasMore, ReportFlow};
 pub use server::{MockServer, ADMIN};

@@ -1,7 +1,7 @@
 //! `servicetitan-mock`: a local ServiceTitan on a loopback port.
 
 use clap::Parser;
-use servicetitan_mock::{Credentials, Faults, MockConfig, MockServer};
+use servicetitan_mock::{Credentials, Faults, MockConfig, MockServer, ReportFlow};
 use std::time::Duration;
 
 /// A local ServiceTitan built from the OpenAPI specs: every operation of the 25 modules with
@@ -53,6 +53,9 @@ struct Args {
     /// Tenant the credentials belong to.
     #[arg(long, default_value_t = Credentials::default().tenant_id)]
     tenant: i64,
+    /// How report data is served (the live API's query flow).
+    #[command(flatten)]
+    reports: ReportFlow,
 }
 
 #[tokio::main]
@@ -68,6 +71,7 @@ async fn main() -> std::process::ExitCode {
             ..Credentials::default()
         },
         export_batch: args.export_batch,
+        reports: args.reports,
         faults: Faults {
             rate_limit: limit(args.rate_limit),
             report_limit: limit(args.report_limit),

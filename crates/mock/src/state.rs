@@ -53,6 +53,8 @@ pub struct State {
     pub recorder: Recorder,
     /// Issued tokens.
     pub tokens: Mutex<HashMap<String, Token>>,
+    /// Report data queries (the asynchronous flow), by token.
+    pub queries: crate::report_flow::Queries,
     limiters: RwLock<Arc<Limiters>>,
     dice: AtomicU64,
 }
@@ -66,6 +68,7 @@ impl State {
             recorder: Recorder::new(config.request_log),
             store: Store::default(),
             tokens: Mutex::new(HashMap::new()),
+            queries: Default::default(),
             dice: AtomicU64::new(0),
             config,
         }

@@ -69,7 +69,13 @@ pub fn params(
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .and_then(|(_, v)| v.parse::<i64>().ok())
     };
-    if op.has_query("pageSize") {
+    if let Some(param) = op.params.iter().find(|p| p.name == "pageSize") {
+        // The parameter's own `maximum` when the spec gives one (report data: 25,000), else
+        // the API's general cap.
+        let max_page_size = match cm.schemas.compile_inline(&cm.module.schemas, &param.schema) {
+            Shape::Int { max: Some(max), .. } if max > 0 => max as u64,
+            _ => max_page_size,
+        };
         if let Some(size) = number("pageSize") {
             if size < 1 || size as u64 > max_page_size {
                 push(

@@ -11,16 +11,24 @@
 //!   (`String`, `Number`, `Boolean`, `Date`, `Time`) and arrays right, and values formatted as
 //!   the API expects (dates `YYYY-MM-DD`, times `HH:MM:SS`) — every problem in one
 //!   [`ParamsError`], which converts into [`servicetitan_core::Error::InvalidRequest`];
-//! * runs the report across all pages lazily ([`Api::run_report`]): the next page is requested
-//!   only when the stream is polled past the current one, and the stream ends after
-//!   `hasMore: false`;
+//! * runs the report across all pages lazily ([`Api::run_report`]) through the asynchronous
+//!   query flow: `POST …/data/query` answers 200 with the data, or 202 with a token that is
+//!   polled (`GET …/data-queries/{token}`, every 2 s growing to 10 s) until the data comes or
+//!   the deadline (15 minutes) passes; a query left behind — the deadline, an error, the stream
+//!   dropped — is cancelled (`DELETE …/data-queries/{token}`). An API without the flow (404)
+//!   is run through the synchronous `POST …/data` instead, found out once per base URL;
+//! * delivers every row once, in order, when the server ignores `page`/`pageSize` (a page with
+//!   more rows than asked for is the whole result; a page repeating the previous one ends the
+//!   run, whatever `hasMore` says);
 //! * keys each row by field name ([`Row`]), or reads it into a `serde` type
-//!   ([`ReportRun::deserialize`], [`Api::run_report_as`]).
+//!   ([`ReportRun::deserialize`], [`Api::run_report_as`]). Answers are read in the spec's
+//!   camelCase and the live API's PascalCase alike.
 //!
-//! Every page of a run is a report data request, so the client's per-report limit applies to
-//! each (ServiceTitan allows 5 per minute per report and tenant; see
-//! `servicetitan_core::Limits::report_runs_per_minute`), and a `409` (the same report already
-//! running) is retried by the transport.
+//! Every page of a run (`/data/query` or `/data`) counts against the client's per-report limit
+//! (ServiceTitan allows 5 per minute per report and tenant; see
+//! `servicetitan_core::Limits::report_runs_per_minute`); polls and cancellations do not (they
+//! name a token, not a report, and public clients poll every 2–5 s), only the tenant's
+//! requests per second. A `409` (the same report already running) is retried by the transport.
 //!
 //! ```no_run
 //! use futures::TryStreamExt;
@@ -69,22 +77,30 @@
 //! ```
 #![warn(clippy::all, missing_docs, rustdoc::broken_intra_doc_links)]
 
+mod cancel;
+mod flow;
+mod guard;
 mod params;
 mod rows;
 
 use std::num::NonZeroU32;
+use std::time::Duration;
 
 use futures::stream::BoxStream;
 use futures::{stream, StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
 use servicetitan_core::Error;
 
+pub use cancel::wait_for_cancellations;
+pub use flow::{QueryOptions, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use params::{ParamProblem, ParamValue, ParamsError, ReportParams, DATE_FORMAT, TIME_FORMAT};
 pub use rows::{deserialize_row, keyed, Row, RowsPage};
 
+use flow::Fetch;
+use guard::{PageGuard, Verdict};
+
 use crate::types::{
-    ReportCategoryListItem, ReportDataResponse, ReportField, ReportListItem, ReportParameter,
-    ReportResponse,
+    ReportCategoryListItem, ReportField, ReportListItem, ReportParameter, ReportResponse,
 };
 use crate::Api;
 
@@ -255,6 +271,7 @@ pub struct ReportRun {
     params: ReportParams,
     definition: Option<ReportDefinition>,
     page_size: Option<NonZeroU32>,
+    options: QueryOptions,
 }
 
 impl ReportRun {
@@ -266,13 +283,41 @@ impl ReportRun {
             params,
             definition: None,
             page_size: None,
+            options: QueryOptions::default(),
         }
     }
 
-    /// Rows per page (the API's `pageSize`); the API's default when not set. `0` means the
-    /// default.
+    /// Rows per page (the API's `pageSize`, at most [`MAX_PAGE_SIZE`] = 25,000; more is
+    /// capped); the API's default (1000) when not set. `0` means the default.
     pub fn page_size(mut self, rows: u32) -> Self {
-        self.page_size = NonZeroU32::new(rows);
+        self.page_size = NonZeroU32::new(rows.min(MAX_PAGE_SIZE));
+        self
+    }
+
+    /// How long an asynchronous query may run before it is cancelled and the run fails
+    /// (default 15 minutes).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = deadline;
+        self
+    }
+
+    /// The waits between polls of an asynchronous query: `first`, growing by half up to `max`
+    /// (defaults 2 s and 10 s).
+    pub fn poll_interval(mut self, first: Duration, max: Duration) -> Self {
+        self.options.first_poll = first;
+        self.options.max_poll = max.max(first);
+        self
+    }
+
+    /// Use the synchronous `POST …/data` instead of the query flow.
+    pub fn synchronous(mut self, synchronous: bool) -> Self {
+        self.options.synchronous = synchronous;
+        self
+    }
+
+    /// All the query options at once.
+    pub fn query_options(mut self, options: QueryOptions) -> Self {
+        self.options = options;
         self
     }
 
@@ -282,8 +327,9 @@ impl ReportRun {
         self
     }
 
-    /// Every page, keyed rows, fetched lazily. A page without a `fields` list is keyed by the
-    /// last page's fields (or the definition's).
+    /// Every page, keyed rows, fetched one at a time. A page without a `fields` list is keyed by
+    /// the last page's fields (or the definition's). A page the server repeats (paging ignored,
+    /// `HasMore` still true) is dropped and ends the run, so every row comes once, in order.
     pub fn pages(self) -> BoxStream<'static, Result<RowsPage, Error>> {
         let ReportRun {
             api,
@@ -292,6 +338,7 @@ impl ReportRun {
             params,
             definition,
             page_size,
+            options,
         } = self;
         let start = async move {
             let definition = match definition {
@@ -299,30 +346,46 @@ impl ReportRun {
                 None => api.report_definition(category.clone(), report_id).await?,
             };
             let body = definition.validate(&params)?;
-            let mut request = api.report_category_reports_get_data(&category, report_id, body);
-            if let Some(size) = page_size {
-                request = request.page_size(size);
-            }
-            let mut names: Vec<String> = definition
+            let names: Vec<String> = definition
                 .field_names()
                 .into_iter()
                 .map(str::to_owned)
                 .collect();
-            let pages = request.pages().map_ok(move |page: ReportDataResponse| {
-                if !page.fields.is_empty() {
-                    names = rows::field_names(&page.fields);
+            let fetch = Fetch {
+                api,
+                category,
+                report_id,
+                body,
+                page_size,
+                options,
+            };
+            let guard = PageGuard::new(page_size.map_or(DEFAULT_PAGE_SIZE, NonZeroU32::get));
+            let state = Some((fetch, 1_i32, guard, names));
+            let pages = stream::try_unfold(state, |state| async move {
+                let Some((fetch, page, mut guard, mut names)) = state else {
+                    return Ok(None);
+                };
+                let answer = fetch.page(page).await?;
+                let more = match guard.check(&answer.data, answer.has_more) {
+                    Verdict::Repeat => return Ok(None),
+                    Verdict::Deliver { more } => more,
+                };
+                if !answer.fields.is_empty() {
+                    names = rows::field_names(&answer.fields);
                 }
-                RowsPage {
-                    page: page.page,
-                    has_more: page.has_more.unwrap_or(false),
-                    total_count: page.total_count,
-                    rows: page
+                let rows_page = RowsPage {
+                    page: answer.page,
+                    has_more: more,
+                    total_count: answer.total_count,
+                    rows: answer
                         .data
                         .into_iter()
                         .map(|values| keyed(&names, values))
                         .collect(),
                     fields: names.clone(),
-                }
+                };
+                let next = (more && page < i32::MAX).then(|| (fetch, page + 1, guard, names));
+                Ok(Some((rows_page, next)))
             });
             Ok::<_, Error>(pages)
         };

@@ -338,6 +338,7 @@ async fn each_page_of_a_run_goes_through_the_per_report_limit() {
     let start = tokio::time::Instant::now();
     let rows = api
         .run_report("operations", 175, valid_params())
+        .synchronous(true)
         .collect_all()
         .await
         .unwrap();

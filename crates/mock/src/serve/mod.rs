@@ -10,4 +10,5 @@ pub mod filters;
 pub mod items;
 pub mod list;
 pub mod report;
+pub mod report_query;
 pub mod sort;

@@ -1,6 +1,7 @@
 //! Reporting: categories → reports → a report's definition (parameters, fields) → its data
 //! (rows as arrays plus `fields`), with parameters checked against the definition and the
-//! per-report limit (5 per minute per tenant by default) answered with 429 + `Retry-After`.
+//! per-report limit (5 per minute per tenant by default) answered with 429 + `Retry-After`,
+//! and rows narrowed to the `From`/`To` days. The query flow is [`super::report_query`].
 //! The catalogue is fixed here because the spec describes the envelope, not any report.
 
 use super::call::Call;
@@ -82,6 +83,11 @@ pub fn handle(call: &Call) -> Option<Response> {
             }
         }
         "ReportCategoryReports_GetData" => data(call, param("report_category"), param("reportId")),
+        "ReportCategoryReports_QueryData" => {
+            super::report_query::start(call, param("report_category"), param("reportId"))
+        }
+        "DataQueries_Get" => super::report_query::poll(call, param("token")),
+        "DataQueries_Delete" => super::report_query::cancel(call, param("token")),
         "DynamicValueSets_GetDynamicSet" => {
             let rows = (0..call.state.config.records.min(200))
                 .map(|i| json!([crate::gen::ID_BASE + i, format!("Business Unit {}", i + 1)]))
@@ -94,7 +100,7 @@ pub fn handle(call: &Call) -> Option<Response> {
     })
 }
 
-fn not_found(what: &str, id: &str) -> Response {
+pub(super) fn not_found(what: &str, id: &str) -> Response {
     problem(
         StatusCode::NOT_FOUND,
         &format!("Not Found: no {what} {id}"),
@@ -120,7 +126,7 @@ fn definition(id: u64, name: &str) -> Value {
 
 fn paged(call: &Call, rows: Vec<Value>, fields: Option<Value>) -> Response {
     let total = rows.len() as u64;
-    paged_with(call, total, |i| rows[i as usize].clone(), fields)
+    paged_with(call, total, |i| rows[i as usize].clone(), fields, 50)
 }
 
 /// A page of `total` rows made by `row(index)`, so only the page's rows are ever built.
@@ -129,9 +135,10 @@ fn paged_with(
     total: u64,
     row: impl Fn(u64) -> Value,
     fields: Option<Value>,
+    default_size: u64,
 ) -> Response {
     let page = call.query_u64("page").unwrap_or(1).max(1);
-    let size = call.query_u64("pageSize").unwrap_or(50).max(1);
+    let size = call.query_u64("pageSize").unwrap_or(default_size).max(1);
     let start = (page - 1).saturating_mul(size).min(total);
     let end = start.saturating_add(size).min(total);
     let mut body = json!({
@@ -216,36 +223,84 @@ fn value_fits(v: &Value, kind: &str, array: bool) -> bool {
     }
 }
 
+/// The spec's `pageSize` default for report data ("1000 by default"); other lists use 50.
+pub const REPORT_PAGE_SIZE: u64 = 1000;
+
 fn data(call: &Call, category: &str, id: &str) -> Response {
+    if call.state.config.reports.no_sync {
+        return not_found("operation", "POST …/data (removed; use …/data/query)");
+    }
+    match rows(call, category, id) {
+        Ok(rows) => {
+            let total = rows.len() as u64;
+            paged_with(
+                call,
+                total,
+                |i| rows[i as usize].clone(),
+                Some(Value::Array(fields(false))),
+                REPORT_PAGE_SIZE,
+            )
+        }
+        Err(r) => r,
+    }
+}
+
+/// The header fields of every report's data, in the spec's casing or the live PascalCase.
+pub fn fields(pascal: bool) -> Vec<Value> {
+    let (name, label) = if pascal {
+        ("Name", "Label")
+    } else {
+        ("name", "label")
+    };
+    FIELDS
+        .iter()
+        .map(|(n, l, _)| json!({name: n, label: l}))
+        .collect()
+}
+
+/// Checks a data request (report, per-report limit, parameters) and builds every row of its
+/// result, narrowed to the `From`/`To` parameters' days.
+pub fn rows(call: &Call, category: &str, id: &str) -> Result<Vec<Value>, Response> {
     let Some((report, _)) = find_report(category, id) else {
-        return not_found("report", id);
+        return Err(not_found("report", id));
     };
     if let Err(wait) = call
         .state
         .check_report_rate(call.tenant, &report.to_string())
     {
         call.state.recorder.count(|c| c.rate_limited += 1);
-        return too_many(
+        return Err(too_many(
             wait.as_secs_f64().ceil() as u64,
             "Too many requests for this report",
-        );
+        ));
     }
     if call.body.is_null() {
-        return field_error(
+        return Err(field_error(
             "parameters",
             "The request body with report parameters is required.".into(),
-        );
+        ));
     }
-    if let Err(r) = check_params(&call.body) {
-        return r;
-    }
+    check_params(&call.body)?;
+    let bound = |name: &str| {
+        call.body["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| {
+                p["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
+            .and_then(|p| p["value"].as_str())
+            .and_then(crate::dates::parse)
+    };
+    let (from, to) = (bound("From"), bound("To"));
     let h = mix(mix(call.state.config.seed, call.tenant as u64), report);
-    let row = |i: u64| {
-        let r = mix(h, i);
+    let row = |r: u64, day: i64| {
         let mut name = String::new();
         fake::name(&mut name, r);
         let mut date = String::new();
-        fake::date(&mut date, fake::START + (r % fake::SPAN as u64) as i64);
+        fake::date(&mut date, day);
         let mut revenue = String::new();
         fake::money(&mut revenue, r % 2_500_000);
         json!([
@@ -256,14 +311,13 @@ fn data(call: &Call, category: &str, id: &str) -> Response {
             date
         ])
     };
-    let fields = FIELDS
-        .iter()
-        .map(|(n, l, _)| json!({"name": n, "label": l}))
-        .collect();
-    paged_with(
-        call,
-        call.state.config.records,
-        row,
-        Some(Value::Array(fields)),
-    )
+    Ok((0..call.state.config.records)
+        .filter_map(|i| {
+            let r = mix(h, i);
+            let secs = fake::START + (r % fake::SPAN as u64) as i64;
+            let day = secs - secs.rem_euclid(86_400);
+            let inside = from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t);
+            inside.then(|| row(r, day))
+        })
+        .collect())
 }
