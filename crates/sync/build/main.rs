@@ -129,9 +129,16 @@ fn run() -> Result<(), String> {
 }
 
 /// `/tenant/{tenant}/export/job-types` → `job_types`; `/tenant/{tenant}/jobs/cancel-reasons` →
-/// `jobs_cancel_reasons`; `None` for a path with another parameter.
+/// `jobs_cancel_reasons`; `None` for a path with another parameter. Telecom's paths carry their
+/// version (`/v2/tenant/{tenant}/export/calls` → `calls`): the prefix is not part of the name.
 fn entity_name(path: &str) -> Option<String> {
-    let rest = path.strip_prefix("/tenant/{tenant}/")?;
+    let versioned = path
+        .strip_prefix("/v")
+        .and_then(|p| p.split_once('/'))
+        .filter(|(v, _)| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(_, rest)| rest);
+    let unversioned = versioned.map_or(path, |rest| &path[path.len() - rest.len() - 1..]);
+    let rest = unversioned.strip_prefix("/tenant/{tenant}/")?;
     let rest = rest.strip_prefix("export/").unwrap_or(rest);
     if rest.is_empty() || rest.contains('{') {
         return None;
