@@ -177,7 +177,14 @@ async fn four_processes_share_each_tenants_budget_and_token() {
 async fn a_401_storm_across_processes_causes_one_refresh() {
     let url = env("SERVICETITAN_TEST_REDIS_URL");
     flush(&url);
-    let (server, _) = mock(60).await;
+    // Every answer takes 500 ms, so each worker has read the revoked token from Redis and sent
+    // it before the first 401 comes back: a storm across processes, not one worker's 401 that
+    // the others never see (on a quiet machine the first refresh otherwise wins the race).
+    let config = MockConfig::default()
+        .rate_limit(Some(60))
+        .latency(Duration::from_millis(500))
+        .request_log(200_000);
+    let server = MockServer::start(config).await.unwrap();
     let tenant = T1.to_string();
     let args = [
         "--url",
@@ -187,7 +194,7 @@ async fn a_401_storm_across_processes_causes_one_refresh() {
         "--tasks",
         "4",
         "--secs",
-        "1.5",
+        "2",
         "--redis",
         &url,
     ];
