@@ -56,13 +56,12 @@ def patched(spec_dir, api_id):
                     parent = parent[int(s)] if isinstance(parent, list) else parent[s]
                 last = parts[-1]
                 key = int(last) if isinstance(parent, list) else last
+                # The two operations of crates/codegen/src/patches.rs, with its meaning: `set`
+                # writes the key (or replaces the array element), `remove` deletes it.
                 if p["op"] == "remove":
                     del parent[key]
-                elif p["op"] in ("replace", "add"):
-                    if isinstance(parent, list) and p["op"] == "add":
-                        parent.insert(key, copy.deepcopy(p["value"]))
-                    else:
-                        parent[key] = copy.deepcopy(p["value"])
+                elif p["op"] == "set":
+                    parent[key] = copy.deepcopy(p["value"])
                 else:
                     raise SystemExit(f"{patch_file}: unknown op {p['op']}")
     timespans(doc)
