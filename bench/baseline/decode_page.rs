@@ -1,4 +1,4 @@
-//! The decode comparison's baseline (issue 15): one saved 5000-job page decoded `REPS` times
+//! The decode comparison's baseline: one saved 5000-job page decoded `REPS` times
 //! into `servicetitan::jpm::types::JobResponsePage` as the SDK was when the issue was measured
 //! (commit de796d8: date-times through an owned `String`, decimals through f64 and text).
 //! `bench/baseline.sh` copies this file into that revision's `crates/servicetitan/examples/`

@@ -36,6 +36,7 @@ impl Raw {
     /// Fetches one token and is ready to call.
     pub async fn connect(url: &str) -> Result<Raw, BoxError> {
         let c = Credentials::default();
+        servicetitan::install_crypto_provider();
         let http = reqwest::Client::new();
         let token: serde_json::Value = http
             .post(format!("{url}/connect/token"))

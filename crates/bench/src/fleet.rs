@@ -1,4 +1,4 @@
-//! One worker of a fleet sharing a tenant budget and token through Redis (issue 24): the child
+//! One worker of a fleet sharing a tenant budget and token through Redis: the child
 //! the fleet tests (`tests/redis_fleet.rs`) and the benchmark spawn N times. Prints one JSON line.
 
 use std::collections::BTreeMap;

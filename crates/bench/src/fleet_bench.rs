@@ -1,4 +1,4 @@
-//! The fleet benchmark (issue 24, `servicetitan-bench fleet`, run by `bench/run`): aggregate
+//! The fleet benchmark (`servicetitan-bench fleet`, run by `bench/run`): aggregate
 //! requests/s and 429s of 1, 2, 4 and 8 `fleet-worker` processes sharing one tenant's budget
 //! through Redis, against a mock process enforcing 60/s; and the latency the Redis limiter adds
 //! per call against the in-process one (one task, a budget never reached, the mock's limit off).

@@ -1,4 +1,4 @@
-//! `servicetitan-bench`: the benchmarks of issue 15, side by side, against `servicetitan-mock`.
+//! `servicetitan-bench`: the benchmarks, side by side, against `servicetitan-mock`.
 //!
 //! `all` (what `bash bench/run` calls) starts mock processes, runs every scenario as a child
 //! process of this binary (or of Python, or of the `export_jobs` example) so that each one's wall
@@ -55,9 +55,9 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         secs: u64,
     },
-    /// The fleet benchmark (issue 24): 1, 2, 4, 8 processes sharing one tenant through Redis.
+    /// The fleet benchmark: 1, 2, 4, 8 processes sharing one tenant through Redis.
     Fleet(fleet_bench::Options),
-    /// Fleet child (issue 24): one worker sharing the budget and token through Redis.
+    /// Fleet child: one worker sharing the budget and token through Redis.
     FleetWorker(fleet::Worker),
     /// P4 child: `calls` concurrent first calls on a cold client.
     Cold {

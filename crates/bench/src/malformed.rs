@@ -1,4 +1,4 @@
-//! The malformed-page memory check (issue 21): a body just under the SDK's default cap
+//! The malformed-page memory check: a body just under the SDK's default cap
 //! (64 MiB) made of records that all fail to decode (`[0,0,0,…]`), decoded as `send()` and
 //! `.stream()` decode a page (`decode::from_body` into `JobResponsePage`) and as a raw export
 //! batch (`RawBatch`). Both refuse the page (too many failures; records that would cost more than

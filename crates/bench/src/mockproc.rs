@@ -40,7 +40,9 @@ impl MockProcess {
 
     /// `GET /_mock/counters`.
     pub async fn counters(&self) -> Result<serde_json::Value, BoxError> {
-        Ok(reqwest::get(format!("{}/_mock/counters", self.url))
+        Ok(plain_http()?
+            .get(format!("{}/_mock/counters", self.url))
+            .send()
             .await?
             .error_for_status()?
             .json()
@@ -49,7 +51,7 @@ impl MockProcess {
 
     /// `POST /_mock/reset`: counters to zero before the next scenario.
     pub async fn reset(&self) -> Result<(), BoxError> {
-        reqwest::Client::new()
+        plain_http()?
             .post(format!("{}/_mock/reset", self.url))
             .send()
             .await?
@@ -70,4 +72,11 @@ impl Drop for MockProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A plain HTTP client for the mock's control endpoints (with the TLS provider the SDK installs:
+/// reqwest is built without one).
+fn plain_http() -> Result<reqwest::Client, BoxError> {
+    servicetitan::install_crypto_provider();
+    Ok(reqwest::Client::builder().build()?)
 }

@@ -527,6 +527,7 @@ impl ClientBuilder {
             Some(store) => Some(store),
             None => config.redis_url().map(shared_state::connect).transpose()?,
         };
+        crate::install_crypto_provider();
         let http = self
             .http
             .unwrap_or_else(|| reqwest::Client::builder().connect_timeout(self.connect_timeout))

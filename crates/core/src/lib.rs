@@ -37,6 +37,7 @@ pub mod retry;
 pub mod shared_state;
 pub mod suggest;
 pub mod time;
+mod tls;
 pub mod transport;
 pub mod types;
 pub mod upload;
@@ -47,6 +48,7 @@ pub use error::{ApiError, Error, Problem};
 pub use limit::Limits;
 pub use operation::{OperationKind, OperationMeta, OperationPolicy};
 pub use retry::RetryPolicy;
+pub use tls::install_crypto_provider;
 pub use transport::{RequestOptions, Transport};
 
 #[doc(hidden)]

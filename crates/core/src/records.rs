@@ -22,7 +22,7 @@
 //! keeps at most [`MAX_FAILURES_PER_PAGE`] failures and is refused past that (the rest are
 //! counted, not decoded); one WARN line per page gives the counts and the first failure, each
 //! failure is a DEBUG line. So a page under the body cap, however malformed, costs a small
-//! multiple of its size (issue 21: below 4× the cap, measured in `crates/bench`).
+//! multiple of its size (below 4× the cap, measured in `crates/bench`).
 
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, Serializer};

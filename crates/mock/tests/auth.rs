@@ -8,7 +8,7 @@ use std::time::Duration;
 use support::Harness;
 
 async fn token_request(mock: &MockServer, form: &[(&str, &str)]) -> (u16, Value) {
-    let r = reqwest::Client::new()
+    let r = support::http()
         .post(format!("{}/connect/token", mock.auth_url()))
         .form(form)
         .send()
@@ -166,7 +166,7 @@ async fn a_hub_token_for_one_tenant_is_refused_for_another() {
     .await;
     let token = t["access_token"].as_str().unwrap();
     let get = |tenant: i64| {
-        reqwest::Client::new()
+        support::http()
             .get(format!("{}/jpm/v2/tenant/{tenant}/jobs", mock.url()))
             .bearer_auth(token)
             .header("ST-App-Key", &c.app_key)

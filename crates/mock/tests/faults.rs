@@ -273,7 +273,9 @@ async fn counters_and_the_request_log_are_served_at_the_admin_path() {
     let h = Harness::start(MockConfig::default().records(2).rate_limit(None)).await;
     h.get_json(&h.api("jpm/v2", "jobs")).await;
     h.get_json(&h.api("crm/v2", "customers")).await;
-    let c: Value = reqwest::get(format!("{}/_mock/counters", h.mock.url()))
+    let c: Value = support::http()
+        .get(format!("{}/_mock/counters", h.mock.url()))
+        .send()
         .await
         .unwrap()
         .json()
@@ -286,7 +288,9 @@ async fn counters_and_the_request_log_are_served_at_the_admin_path() {
         c["per_tenant"][h.mock.credentials().tenant_id.to_string()],
         2
     );
-    let log: Value = reqwest::get(format!("{}/_mock/requests", h.mock.url()))
+    let log: Value = support::http()
+        .get(format!("{}/_mock/requests", h.mock.url()))
+        .send()
         .await
         .unwrap()
         .json()
@@ -296,7 +300,7 @@ async fn counters_and_the_request_log_are_served_at_the_admin_path() {
     assert_eq!(log.len(), 3, "token + 2 calls");
     assert_eq!(log[1]["operation"], "Jobs_GetList");
     assert_eq!(log[1]["status"], 200);
-    let reset = reqwest::Client::new()
+    let reset = support::http()
         .post(format!("{}/_mock/reset", h.mock.url()))
         .send()
         .await

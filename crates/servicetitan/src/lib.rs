@@ -23,6 +23,9 @@ pub use servicetitan_core::{
     transport, types, upload, Client, ClientBuilder, Config, Error, OperationKind, OperationMeta,
     OperationPolicy,
 };
+/// Installs the TLS crypto provider (rustls' `ring`) unless the process chose one; see
+/// [`servicetitan_core::install_crypto_provider`].
+pub use servicetitan_core::install_crypto_provider;
 
 // The module re-exports, the `Modules` trait and its impl are written by `cargo xtask scaffold`
 // from specs/manifest.json, like the facade's features.
@@ -41,10 +44,32 @@ pub mod prelude {
 /// The `chrono` crate the date filters and models use (`DateTime<Utc>`, `NaiveDate`).
 pub use servicetitan_core::chrono;
 
-// Every Rust example in the README compiles (and the ones that need no network run).
+// Every Rust example in the README, the `docs/` pages and the crates' READMEs compiles (and the
+// ones that need no network run): each page is the doc comment of an item only `rustdoc --test`
+// sees.
 #[cfg(all(doctest, feature = "jpm", feature = "reporting"))]
-#[doc = include_str!("../../../README.md")]
-pub struct ReadmeDoctests;
+#[doc(hidden)]
+pub mod doc_pages {
+    macro_rules! page {
+        ($name:ident, $path:literal) => {
+            #[doc = include_str!($path)]
+            pub struct $name;
+        };
+    }
+    page!(Readme, "../../../README.md");
+    page!(Configuration, "../../../docs/configuration.md");
+    page!(Development, "../../../docs/development.md");
+    page!(GettingDataOut, "../../../docs/getting-data-out.md");
+    page!(LimitsAndErrors, "../../../docs/limits-and-errors.md");
+    page!(ManyWorkers, "../../../docs/many-workers.md");
+    page!(Reports, "../../../docs/reports.md");
+    page!(Specs, "../../../docs/specs.md");
+    page!(SyncPage, "../../../docs/sync.md");
+    page!(Typing, "../../../docs/typing.md");
+    page!(Benchmarks, "../../../bench/README.md");
+    page!(Cli, "../../cli/README.md");
+    page!(Mock, "../../mock/README.md");
+}
 
 /// The `futures` crate the streams implement, re-exported.
 pub use servicetitan_core::futures;

@@ -366,7 +366,7 @@ mod tests {
         assert_eq!(rec.name, "x");
         let rec: Rec = serde_json::from_str(r#"{"at":null,"name":"y"}"#).unwrap();
         assert_eq!(rec.at, None);
-        // Not text at all: a number, a boolean, a list, an object (issue 21: the README's rule).
+        // Not text at all: a number, a boolean, a list, an object (the typing rules).
         let rec: Rec =
             serde_json::from_str(r#"{"at":1710054300000,"on":true,"name":"n"}"#).unwrap();
         assert_eq!((rec.at, rec.on, rec.name.as_str()), (None, None, "n"));

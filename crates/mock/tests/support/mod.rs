@@ -4,6 +4,18 @@
 
 use servicetitan_mock::{MockConfig, MockServer};
 
+/// A plain HTTP client for the tests' own requests (with the TLS provider the SDK installs:
+/// reqwest is built without one).
+pub fn http_builder() -> reqwest::ClientBuilder {
+    servicetitan_core::install_crypto_provider();
+    reqwest::Client::builder()
+}
+
+/// A plain HTTP client, see [`http_builder`].
+pub fn http() -> reqwest::Client {
+    http_builder().build().expect("a plain HTTP client builds")
+}
+
 /// A mock with a fetched token.
 pub struct Harness {
     pub mock: MockServer,
@@ -14,7 +26,7 @@ pub struct Harness {
 impl Harness {
     pub async fn start(config: MockConfig) -> Harness {
         let mock = MockServer::start(config).await.expect("mock starts");
-        let http = reqwest::Client::builder()
+        let http = http_builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();

@@ -56,6 +56,7 @@ pub fn valid_params() -> ReportParams {
 
 pub fn http() -> reqwest::ClientBuilder {
     // No idle-pool timers: with paused tokio time they would make the runtime jump ahead.
+    servicetitan_core::install_crypto_provider();
     reqwest::Client::builder().pool_idle_timeout(None)
 }
 
