@@ -18,14 +18,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+/// Installs the TLS crypto provider (rustls' `ring`) unless the process chose one; see
+/// [`servicetitan_core::install_crypto_provider`].
+pub use servicetitan_core::install_crypto_provider;
 pub use servicetitan_core::{
     auth, client, config, decode, error, export, lenient, limit, paging, retry, shared_state,
     transport, types, upload, Client, ClientBuilder, Config, Error, OperationKind, OperationMeta,
     OperationPolicy,
 };
-/// Installs the TLS crypto provider (rustls' `ring`) unless the process chose one; see
-/// [`servicetitan_core::install_crypto_provider`].
-pub use servicetitan_core::install_crypto_provider;
 
 // The module re-exports, the `Modules` trait and its impl are written by `cargo xtask scaffold`
 // from specs/manifest.json, like the facade's features.
