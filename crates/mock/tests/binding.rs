@@ -27,14 +27,8 @@ fn appointment(changes: Value) -> Value {
 }
 
 async fn post(h: &Harness, path: &str, body: &Value) -> (u16, Value) {
-    let r = h
-        .request(Method::POST, &h.api("dispatch/v2", path))
-        .json(body)
-        .send()
+    h.send_json(Method::POST, &h.api("dispatch/v2", path), Some(body))
         .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 #[tokio::test]

@@ -27,27 +27,13 @@ async fn mock(records: u64, reports: ReportFlow) -> Harness {
 }
 
 async fn post(h: &Harness, rest: &str, body: &Value) -> (u16, Value) {
-    let r = h
-        .request(Method::POST, &h.api("reporting/v2", rest))
-        .json(body)
-        .send()
+    h.send_json(Method::POST, &h.api("reporting/v2", rest), Some(body))
         .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 async fn call(h: &Harness, method: Method, token: &str) -> (u16, Value) {
-    let r = h
-        .request(
-            method,
-            &h.api("reporting/v2", &format!("data-queries/{token}")),
-        )
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
+    let url = h.api("reporting/v2", &format!("data-queries/{token}"));
+    h.send_json(method, &url, None).await
 }
 
 #[tokio::test]

@@ -64,6 +64,23 @@ impl Harness {
         all
     }
 
+    /// Sends `method url` with an optional JSON body: the status and the JSON answer (`null`
+    /// when the answer is not JSON).
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<&serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = self.request(method, url);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let r = request.send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     pub async fn get_json(&self, url: &str) -> serde_json::Value {
         let r = self
             .request(reqwest::Method::GET, url)
