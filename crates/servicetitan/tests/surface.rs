@@ -179,3 +179,24 @@ async fn same_typed_path_values_are_named_and_reach_their_segments() {
         .unwrap();
     assert_eq!(requests_to(&server, &route).await.len(), 1);
 }
+
+/// `send()` returns the SDK's own error type, the failure as the pipeline typed it (no
+/// conversion on `?`, nothing carried inside a response).
+#[tokio::test]
+async fn send_returns_the_sdk_error_as_typed_by_the_pipeline() {
+    let (server, client) = setup().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{JOBS}/404").as_str()))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"title": "Job not found", "status": 404})),
+        )
+        .mount(&server)
+        .await;
+    let result: Result<_, servicetitan::Error> = client.jpm().jobs_get(404).send().await;
+    let err = result.unwrap_err();
+    let api = err.api().expect("an API error");
+    assert_eq!(api.status, 404);
+    assert_eq!(api.title(), Some("Job not found"));
+    assert_eq!(api.operation_id, Some("Jobs_Get"));
+}
