@@ -171,10 +171,15 @@ fn sdk_call(f: &mut syn::ImplItemFn) {
         syn::Stmt::Local(l) => matches!(&l.pat, syn::Pat::Ident(p) if p.ident == name),
         _ => false,
     };
-    let Some(start) = stmts.iter().position(|s| local_named(s, "info")) else {
-        return;
-    };
-    let Some(end) = stmts.iter().position(|s| local_named(s, "response")) else {
+    let start = stmts.iter().position(|s| local_named(s, "info"));
+    let end = stmts.iter().position(|s| local_named(s, "response"));
+    let (Some(start), Some(end)) = (start, end) else {
+        // A progenitor release that writes `send()` differently must not leave a call that
+        // bypasses the pipeline through progenitor's default hooks: the build stops, naming why.
+        let stop: syn::Stmt = parse_quote! {
+            ::core::compile_error!("servicetitan-codegen: progenitor's send() has a new shape; postprocess::send::sdk_call could not route it through servicetitan_core::Transport::send");
+        };
+        f.block.stmts.insert(0, stop);
         return;
     };
     let operation_id = operation_id(&stmts[start]);
@@ -420,5 +425,18 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("Err (response . unexpected ())"), "{text}");
+    }
+
+    #[test]
+    fn a_send_of_another_shape_stops_the_build_rather_than_bypass_the_pipeline() {
+        let mut f: syn::ImplItemFn = parse_quote! {
+            pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+                let response = client.client.execute(request).await?;
+                Ok(ResponseValue::empty(response))
+            }
+        };
+        sdk_call(&mut f);
+        let text = quote::quote!(#f).to_string();
+        assert!(text.contains(":: core :: compile_error !"), "{text}");
     }
 }
