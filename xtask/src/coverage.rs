@@ -173,7 +173,7 @@ pub fn coverage(ctx: &Context, names: &[String]) -> Result<ExitCode> {
 
 /// `generate_module`, with a panic inside the generator (progenitor asserts on some inputs)
 /// turned into an error message.
-fn generate(
+pub(crate) fn generate(
     module: &Module,
     spec: serde_json::Value,
     patches: &Path,

@@ -6,6 +6,7 @@
 //! cargo xtask specs check                      # what the specs on disk change vs. the manifest
 //! cargo xtask specs accept                     # take them: update manifest + specs/summary/
 //! cargo xtask specs coverage                   # generated / hand-written / paged / export ops
+//! cargo xtask specs generated MODULE           # one module's generated source, for review
 //! cargo xtask scaffold [--check]               # crate shells from the manifest (check: drift)
 //! ```
 
@@ -13,6 +14,7 @@
 
 mod coverage;
 mod fetch;
+mod generated;
 mod scaffold;
 mod specs;
 mod table;
@@ -118,6 +120,12 @@ enum SpecsCommand {
         /// Only these modules (api id or short name); default all.
         modules: Vec<String>,
     },
+    /// Print one module's generated crate source (what its build script writes to
+    /// `$OUT_DIR/generated.rs`), to review or diff a change of the generator.
+    Generated {
+        /// The module (api id or short name).
+        module: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -167,5 +175,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         SpecsCommand::Check { modules } => specs::check(&ctx, &modules),
         SpecsCommand::Accept { modules } => specs::accept(&ctx, &modules),
         SpecsCommand::Coverage { modules } => coverage::coverage(&ctx, &modules),
+        SpecsCommand::Generated { module } => generated::print(&ctx, &module),
     }
 }

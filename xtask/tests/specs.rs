@@ -397,3 +397,23 @@ fn coverage_counts_generated_and_paged_operations() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("tenant-beta-v2.json"), "{}", r.stderr);
 }
+
+#[test]
+fn generated_prints_one_modules_source_as_the_build_script_writes_it() {
+    let (tmp, specs, _src) = setup();
+    std::fs::write(specs.join("tenant-alpha-v2.json"), generable_spec()).unwrap();
+    let r = xtask(&specs, &["generated", "alpha"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The same text the domain crates' build script writes to `$OUT_DIR/generated.rs`.
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    // The build script finds `<tmp>/specs` above the crate directory, as in the workspace.
+    servicetitan_codegen::build::run("tenant-alpha-v2", tmp.path(), &out).unwrap();
+    let written = std::fs::read_to_string(out.join("generated.rs")).unwrap();
+    assert_eq!(r.stdout, written);
+    assert!(r.stdout.contains("pub struct Api"), "{}", r.stdout);
+
+    // One module, by name; an unknown one is an error.
+    let r = xtask(&specs, &["generated", "gamma"], &[]);
+    assert_eq!(r.code, 1);
+}

@@ -96,7 +96,7 @@ pub async fn worker(w: Worker) -> Result<(), BoxError> {
                     Ok(_) => ok += 1,
                     Err(e) => {
                         errors += 1;
-                        first_error.get_or_insert_with(|| servicetitan::Error::from(e).to_string());
+                        first_error.get_or_insert_with(|| e.to_string());
                     }
                 }
                 times.push(t0.elapsed());

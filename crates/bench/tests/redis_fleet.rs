@@ -371,7 +371,7 @@ async fn strict_mode_fails_calls_naming_redis_while_it_is_lost() {
         .send()
         .await
         .unwrap_err();
-    let err = servicetitan::Error::from(err).to_string();
+    let err = err.to_string();
     assert!(err.contains(&format!("Redis at {url}")), "{err}");
     let mut redis = own_redis(port);
     tokio::time::sleep(Duration::from_millis(1200)).await;

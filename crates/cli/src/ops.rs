@@ -298,11 +298,7 @@ async fn download(
         ),
         None => Box::new(std::io::stdout().lock()),
     };
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(servicetitan_core::Error::from)?
-    {
+    while let Some(chunk) = response.chunk().await? {
         sink.write_all(&chunk)?;
     }
     sink.flush()?;

@@ -17,7 +17,7 @@ pub mod streams;
 pub mod table;
 pub mod uploads;
 
-use crate::inventory::{Operation, OperationKind};
+use crate::inventory::{Operation, OperationKind, Parameter};
 use crate::manifest::Module;
 use crate::normalize::Upload;
 use crate::postprocess::Setters;
@@ -93,7 +93,9 @@ pub fn items(
             methods.push(uploads::method(op, uploads, &doc)?);
             continue;
         }
-        methods.push(api_method(op, setters, &doc));
+        let (method, params) = api_method(op, setters, &doc);
+        methods.push(method);
+        root_extra.extend(params);
 
         // Streams for paged lists and exports.
         let (Some(envelope), true) = (
@@ -131,8 +133,10 @@ pub fn items(
 }
 
 /// `pub fn jobs_get(&self, id: i64) -> builder::JobsGet`: a fresh builder owning a
-/// clone of the client, the tenant set, required parameters and the body positional.
-fn api_method(op: &Operation, setters: &Setters, doc: &str) -> TokenStream {
+/// clone of the client, the tenant set, required parameters and the body positional — except
+/// when two or more required path/query parameters share a type (see [`params_struct`]).
+/// Returns the method, and the parameters struct to add at the crate root, if any.
+fn api_method(op: &Operation, setters: &Setters, doc: &str) -> (TokenStream, Option<TokenStream>) {
     let name = format_ident!("{}", op.method_name);
     let builder = builder_name(&op.operation_id);
     let builder_ident = format_ident!("{}", builder);
@@ -145,38 +149,103 @@ fn api_method(op: &Operation, setters: &Setters, doc: &str) -> TokenStream {
     {
         calls.push(quote!(.tenant(self.tenant)));
     }
-    let mut positional: Vec<&str> = op
+    let values: Vec<(&Parameter, &Type)> = op
         .parameters
         .iter()
         .filter(|p| {
             p.required && p.name != "tenant" && (p.location == "path" || p.location == "query")
         })
-        .map(|p| p.rust_name.as_str())
+        .filter_map(|p| Some((p, setters.get(&(builder.clone(), p.rust_name.clone()))?)))
         .collect();
-    if op.has_body {
-        positional.push("body");
-    }
-    for setter in positional {
-        let Some(ty) = setters.get(&(builder.clone(), setter.to_string())) else {
-            continue;
-        };
-        // Concrete types (a string as `&str`), not `impl Into<T>`: the method stays a plain
-        // function item that can be named (`Api::jobs_get`), and a literal id infers `i64`.
-        let ident = format_ident!("{}", setter);
-        if quote!(#ty).to_string().replace(' ', "") == "::std::string::String" {
-            args.push(quote!(#ident: &str));
-        } else {
-            let ty = qualify(ty);
-            args.push(quote!(#ident: #ty));
+    let mut extra = None;
+    if let Some(params) = params_struct(op, &builder, &values) {
+        let ident = format_ident!("{}Params", builder);
+        args.push(quote!(params: #ident));
+        calls.push(quote!(.named_values(params)));
+        extra = Some(params);
+    } else {
+        for (p, ty) in &values {
+            let (arg, call) = positional(&p.rust_name, ty);
+            args.push(arg);
+            calls.push(call);
         }
-        calls.push(quote!(.#ident(#ident)));
     }
-    quote! {
+    if op.has_body {
+        if let Some(ty) = setters.get(&(builder.clone(), "body".to_string())) {
+            let (arg, call) = positional("body", ty);
+            args.push(arg);
+            calls.push(call);
+        }
+    }
+    let method = quote! {
         #[doc = #doc]
         pub fn #name(&self, #(#args),*) -> builder::#builder_ident {
             builder::#builder_ident::new(self.raw.clone()) #(#calls)*
         }
+    };
+    (method, extra)
+}
+
+/// One positional argument and the setter call passing it on. Concrete types (a string as
+/// `&str`), not `impl Into<T>`: the method stays a plain function item that can be named
+/// (`Api::jobs_get`), and a literal id infers `i64`.
+fn positional(setter: &str, ty: &Type) -> (TokenStream, TokenStream) {
+    let ident = format_ident!("{}", setter);
+    let arg = if quote!(#ty).to_string().replace(' ', "") == "::std::string::String" {
+        quote!(#ident: &str)
+    } else {
+        let ty = qualify(ty);
+        quote!(#ident: #ty)
+    };
+    (arg, quote!(.#ident(#ident)))
+}
+
+/// The rule for required path and query values: positional while their types tell them apart;
+/// when two or more share a type (two ids, two dates), all of the operation's required values
+/// are fields of a `<Builder>Params` struct literal instead, so each is named at the call site
+/// and exchanging two of them shows. The struct (crate root) and the builder's `named_values` setter
+/// (in `mod builder`) are returned; `None` when positional arguments are unambiguous.
+fn params_struct(
+    op: &Operation,
+    builder: &str,
+    values: &[(&Parameter, &Type)],
+) -> Option<TokenStream> {
+    let mut seen = BTreeSet::new();
+    let shared = values
+        .iter()
+        .any(|(_, ty)| !seen.insert(quote!(#ty).to_string()));
+    if !shared {
+        return None;
     }
+    let ident = format_ident!("{}Params", builder);
+    let builder_ident = format_ident!("{}", builder);
+    let fields = values.iter().map(|(p, ty)| {
+        let id = format_ident!("{}", p.rust_name);
+        let ty = qualify(ty);
+        let doc = format!("`{}` ({} parameter)", p.name, p.location);
+        quote!(#[doc = #doc] pub #id: #ty,)
+    });
+    let ids: Vec<_> = values
+        .iter()
+        .map(|(p, _)| format_ident!("{}", p.rust_name))
+        .collect();
+    let doc = format!(
+        "The required path and query values of `{}`, each named (two or more share a type, \
+         so positional arguments could be exchanged unnoticed).",
+        op.operation_id
+    );
+    Some(quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct #ident { #(#fields)* }
+
+        impl builder::#builder_ident {
+            fn named_values(self, params: #ident) -> Self {
+                let #ident { #(#ids),* } = params;
+                self #(.#ids(#ids))*
+            }
+        }
+    })
 }
 
 /// The module constants and the `Api` type with its methods.

@@ -126,8 +126,11 @@ fn every_construct_generates() {
         "enum filter typed"
     );
     assert!(!code.contains("TryInto"), "no fallible setter left");
-    // Body models: constructor with the required fields, plain setters, clearing; no typify builder.
-    assert!(code.contains("pubfnnew(id:impl::std::convert::Into<i64>)->Self"));
+    // Body models: the required fields named in a `…Required` literal, plain setters,
+    // clearing; no typify builder.
+    assert!(code.contains("pubstructThingRequired{"), "{code}");
+    assert!(code.contains("pubfnnew(required:ThingRequired)->Self"));
+    assert!(code.contains("impl::std::convert::From<ThingRequired>forThing"));
     assert!(code.contains("pubfntotal(mutself,value:impl::std::convert::Into<::servicetitan_core::types::Decimal>)->Self"));
     assert!(code.contains("pubfnclear_total(mutself)->Self"));
     assert!(code.contains("#[serde(flatten,skip_deserializing)]cleared_:ClearedFields"));

@@ -5,6 +5,7 @@
 //! 25 typed crates; the typed builders remain the way to call the API from Rust.
 
 use crate::operation::OperationMeta;
+use crate::transport::Reply;
 use crate::upload::expand_path;
 use crate::{Client, Error};
 use serde::de::DeserializeOwned;
@@ -57,9 +58,7 @@ impl Client {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body.clone());
         }
-        request
-            .build()
-            .map_err(|e| Error::from(progenitor_client::Error::<()>::CommunicationError(e)))
+        request.build().map_err(Error::from)
     }
 
     /// Calls `meta` (an entry of a module's operation table) under `base_path` with `args`, and
@@ -75,24 +74,15 @@ impl Client {
         crate::raw::execute_json(&self.domain(base_path).transport, request, meta).await
     }
 
-    /// Like [`call_json`](Self::call_json) for a download: the successful response, its body
-    /// not read yet (stream it with `bytes_stream` / `chunk`).
+    /// Like [`call_json`](Self::call_json) for a download: the successful reply, its body not
+    /// read yet for a download operation (read it with [`Reply::chunk`]).
     pub async fn call_raw(
         &self,
         meta: &'static OperationMeta,
         base_path: &str,
         args: &CallArgs,
-    ) -> Result<reqwest::Response, Error> {
-        use progenitor_client::Error as P;
+    ) -> Result<Reply, Error> {
         let request = self.build_call(meta, base_path, args)?;
-        let response = self
-            .transport()
-            .execute(request, meta)
-            .await
-            .map_err(|e| Error::from(P::<()>::CommunicationError(e)))?;
-        if !response.status().is_success() {
-            return Err(Error::from(P::<()>::UnexpectedResponse(response)));
-        }
-        Ok(response)
+        crate::raw::success(self.transport().send(request, meta).await?)
     }
 }

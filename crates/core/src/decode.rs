@@ -10,6 +10,9 @@
 
 use serde::de::DeserializeOwned;
 
+use crate::transport::{Body, Reply};
+use crate::Error;
+
 /// Decodes `body` as the SDK does: fast when every record reads, record by record when one
 /// does not (its neighbours are still delivered, and it becomes a
 /// [`RecordError`](crate::records::RecordError)). The error is the record-by-record attempt's.
@@ -30,23 +33,45 @@ pub fn from_body<T: DeserializeOwned>(body: &bytes::Bytes) -> Result<T, serde_js
     crate::records::with_body(body, || from_bytes(body))
 }
 
-/// progenitor's `ResponseValue::from_response`, decoding with [`from_bytes`], taking the body
-/// the transport already read and moving the headers out instead of copying them. Called by
-/// the generated code.
+/// A JSON reply decoded as every generated `send()` does ([`from_body`]), the headers moved
+/// out instead of copied. Called by the generated code.
 #[doc(hidden)]
-pub async fn response_value<T: DeserializeOwned, E>(
-    mut response: reqwest::Response,
-) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
-    use progenitor_client::Error;
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let full = crate::transport::body(response)
-        .await
-        .map_err(Error::ResponseBodyError)?;
-    let inner = from_body(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
+pub async fn response_value<T: DeserializeOwned>(
+    reply: Reply,
+) -> Result<progenitor_client::ResponseValue<T>, Error> {
+    let (status, headers, body) = reply.into_parts();
+    let full = match body {
+        Body::Read(bytes) => bytes,
+        Body::Streamed(response) => response.bytes().await?,
+    };
+    let inner = from_body(&full).map_err(|e| Error::decode(e.to_string(), &full, Some(status)))?;
     Ok(progenitor_client::ResponseValue::new(
         inner, status, headers,
     ))
+}
+
+/// A reply whose body the operation does not define (`204`, or a body the spec leaves out).
+#[doc(hidden)]
+pub fn empty(reply: Reply) -> progenitor_client::ResponseValue<()> {
+    let (status, headers, _) = reply.into_parts();
+    progenitor_client::ResponseValue::new((), status, headers)
+}
+
+/// A download's reply as a byte stream (its body is still streaming from the server).
+#[doc(hidden)]
+pub fn stream(reply: Reply) -> progenitor_client::ResponseValue<progenitor_client::ByteStream> {
+    type Chunks =
+        std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send + Sync>>;
+    let (status, headers, body) = reply.into_parts();
+    let chunks: Chunks = match body {
+        Body::Streamed(response) => Box::pin(response.bytes_stream()),
+        Body::Read(bytes) => Box::pin(futures::stream::once(futures::future::ready(Ok(bytes)))),
+    };
+    progenitor_client::ResponseValue::new(
+        progenitor_client::ByteStream::new(chunks),
+        status,
+        headers,
+    )
 }
 
 #[cfg(test)]

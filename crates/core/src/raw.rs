@@ -4,6 +4,7 @@
 //! kept), or an endpoint the specs do not list yet.
 
 use crate::operation::OperationMeta;
+use crate::transport::Reply;
 use crate::{Client, Error, Transport};
 use serde::de::DeserializeOwned;
 
@@ -17,31 +18,32 @@ pub static GET_BY_PATH: OperationMeta = OperationMeta {
     ..OperationMeta::UNKNOWN
 };
 
+/// A reply whose status is a success the caller can use (`2xx`): a redirect that was not
+/// followed (`3xx`) is the server's answer, but not one a JSON call can read.
+pub(crate) fn success(reply: Reply) -> Result<Reply, Error> {
+    if reply.status().is_success() {
+        Ok(reply)
+    } else {
+        Err(reply.unexpected())
+    }
+}
+
 /// Sends a built request through `transport` and reads a JSON answer (`Null` for an empty body
-/// when `T` allows it). Shared by calls by path and uploads.
+/// when `T` allows it). Shared by calls by operation, by path, and uploads.
 pub(crate) async fn execute_json<T: DeserializeOwned>(
     transport: &Transport,
     request: reqwest::Request,
     meta: &'static OperationMeta,
 ) -> Result<T, Error> {
-    use progenitor_client::Error as P;
-    let response = transport
-        .execute_read(request, meta)
-        .await
-        .map_err(|e| Error::from(P::<()>::CommunicationError(e)))?;
-    if !response.status().is_success() {
-        return Err(Error::from(P::<()>::UnexpectedResponse(response)));
-    }
-    let bytes = crate::transport::body(response)
-        .await
-        .map_err(|e| Error::from(P::<()>::ResponseBodyError(e)))?;
+    let reply = success(transport.send(request, meta).await?)?;
+    let status = reply.status();
+    let bytes = reply.bytes().await?;
     let body = if bytes.is_empty() {
         bytes::Bytes::from_static(b"null")
     } else {
         bytes.clone()
     };
-    crate::decode::from_body(&body)
-        .map_err(|e| Error::from(P::<()>::InvalidResponsePayload(bytes.clone(), e)))
+    crate::decode::from_body(&body).map_err(|e| Error::decode(e.to_string(), &bytes, Some(status)))
 }
 
 impl Client {
@@ -65,7 +67,7 @@ impl Client {
             .query(query)
             .header(reqwest::header::ACCEPT, "application/json")
             .build()
-            .map_err(|e| Error::from(progenitor_client::Error::<()>::CommunicationError(e)))?;
+            .map_err(Error::from)?;
         execute_json(&parts.transport, request, &GET_BY_PATH).await
     }
 }

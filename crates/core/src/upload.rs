@@ -94,7 +94,7 @@ impl UploadRequest {
             .header(reqwest::header::ACCEPT, "application/json")
             .multipart(form)
             .build()
-            .map_err(|e| Error::from(progenitor_client::Error::<()>::CommunicationError(e)))?;
+            .map_err(Error::from)?;
         crate::raw::execute_json(&self.transport, request, self.meta).await
     }
 }

@@ -1,9 +1,8 @@
 //! The typed error: RFC 7807 bodies, non-JSON bodies, actionable messages for 401/403/404/429,
-//! and recovery through `From<progenitor_client::Error>`.
+//! and the entry point returning the error itself.
 
 use std::time::Duration;
 
-use servicetitan_core::progenitor_client;
 use servicetitan_core::retry::RetryPolicy;
 use servicetitan_core::Error;
 use servicetitan_test_support::*;
@@ -180,7 +179,7 @@ async fn too_many_requests_message_names_the_limit_and_the_wait() {
 }
 
 #[tokio::test]
-async fn the_rebuilt_response_is_the_received_one() {
+async fn a_failed_call_is_its_typed_error_naming_what_the_server_said() {
     let server = MockServer::start().await;
     mount_token(&server, TOKEN, 900).await;
     Mock::given(method("GET"))
@@ -200,24 +199,30 @@ async fn the_rebuilt_response_is_the_received_one() {
             .parse()
             .unwrap(),
     );
-    let mut response = parts.transport.execute(request, &JOBS_GET).await.unwrap();
-    assert_eq!(response.status(), 404);
-    assert_eq!(response.headers()["x-custom"], "kept");
-    assert_eq!(response.url().path(), "/jpm/v2/tenant/42/jobs/7");
-    let err =
-        servicetitan_core::transport::take_captured(&mut response).expect("typed error attached");
-    assert_eq!(err.api().unwrap().title(), Some("Job not found"));
-    let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["title"], "Job not found");
+    let err = parts.transport.send(request, &JOBS_GET).await.unwrap_err();
+    let api = err.api().expect("an API error");
+    assert_eq!(api.status, 404);
+    assert_eq!(api.title(), Some("Job not found"));
+    assert_eq!(api.path.as_deref(), Some("/jpm/v2/tenant/42/jobs/7"));
+    assert_eq!(api.operation_id, Some(JOBS_GET.operation_id));
 }
 
-#[test]
-fn progenitor_errors_convert() {
-    let bad = serde_json::from_slice::<Vec<u32>>(b"{\"data\": oops}").unwrap_err();
-    let err = Error::from(progenitor_client::Error::<()>::InvalidResponsePayload(
-        bytes::Bytes::from_static(b"{\"data\": oops}"),
-        bad,
-    ));
+/// A body that is not the JSON the call expects is a decode error with an excerpt of it.
+#[tokio::test]
+async fn an_unreadable_body_is_a_decode_error_with_its_start() {
+    let server = MockServer::start().await;
+    mount_token(&server, TOKEN, 900).await;
+    Mock::given(method("GET"))
+        .and(path("/jpm/v2/tenant/42/odd"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw("{\"data\": oops}", "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .get_json::<Vec<u32>>("jpm/v2", "/tenant/{tenant}/odd", &[])
+        .await
+        .unwrap_err();
     match &err {
         Error::Decode {
             message, excerpt, ..
@@ -230,33 +235,25 @@ fn progenitor_errors_convert() {
     assert!(err
         .to_string()
         .contains("the body starts with: {\"data\": oops}"));
-
-    let err = Error::from(progenitor_client::Error::<()>::InvalidRequest(
-        "tenant is required".into(),
-    ));
-    assert!(matches!(err, Error::InvalidRequest(ref m) if m == "tenant is required"));
-
-    // A non-success response that did not come through the transport: status only.
-    let response = reqwest::Response::from(
-        http::Response::builder()
-            .status(418)
-            .body("teapot")
-            .unwrap(),
-    );
-    let err = Error::from(progenitor_client::Error::<()>::UnexpectedResponse(response));
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(418));
 }
 
-#[test]
-fn long_bodies_are_cut_in_decode_errors() {
-    let body = "x".repeat(10_000);
-    let bad = serde_json::from_str::<u8>(&body).unwrap_err();
-    let err = Error::from(progenitor_client::Error::<()>::InvalidResponsePayload(
-        body.clone().into(),
-        bad,
-    ));
+#[tokio::test]
+async fn long_bodies_are_cut_in_decode_errors() {
+    let server = MockServer::start().await;
+    mount_token(&server, TOKEN, 900).await;
+    Mock::given(method("GET"))
+        .and(path("/jpm/v2/tenant/42/long"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw("x".repeat(10_000), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .get_json::<u8>("jpm/v2", "/tenant/{tenant}/long", &[])
+        .await
+        .unwrap_err();
     let Error::Decode { excerpt, .. } = err else {
-        panic!()
+        panic!("{err:?}")
     };
     assert!(excerpt.len() < 600 && excerpt.ends_with('…'));
 }

@@ -53,7 +53,7 @@ async fn a_truncated_body_is_retried_and_then_succeeds() {
     let response = get_job(&against(&tokens, &api).build().unwrap(), 1)
         .await
         .unwrap();
-    assert_eq!(response.text().await.unwrap(), OK);
+    assert_eq!(response.bytes().await.unwrap(), OK);
     assert_eq!(api.connections(), 2);
 }
 

@@ -278,7 +278,7 @@ async fn a_custom_http_client_keeps_the_redirect_protection() {
         .redirect(reqwest::redirect::Policy::limited(5));
     let client = builder(&server).http_client(custom).build().unwrap();
     let response = get_job(&client, 1).await.unwrap();
-    assert_eq!(response.text().await.unwrap(), "file");
+    assert_eq!(response.bytes().await.unwrap(), "file");
     let hop = &files.received_requests().await.unwrap()[0];
     assert!(!hop.headers.contains_key("st-app-key"), "{:?}", hop.headers);
     assert!(!hop.headers.contains_key("authorization"));

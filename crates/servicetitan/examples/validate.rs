@@ -96,7 +96,7 @@ pub(crate) async fn run() -> Result<(), (&'static str, Error)> {
         .page_size(1)
         .send()
         .await
-        .map_err(|e| ("jobs_get_list", Error::from(e)))?;
+        .map_err(|e| ("jobs_get_list", e))?;
     let jobs = page.data.len();
     println!("✓ jpm jobs_get_list answered ({jobs} job(s) on a page of 1)");
 

@@ -14,6 +14,45 @@
 //! println!("{} jobs on the first page", page.data.len());
 //! # Ok(()) }
 //! ```
+//!
+//! # Required values are positional only when they cannot be exchanged
+//!
+//! One rule for every operation of every module, checked by the compiler:
+//!
+//! * **Path and query values** an operation requires are the `Api` method's arguments
+//!   (`jpm.jobs_get(id)`) while their types tell them apart. When two or more of them share a
+//!   type (a job id and an equipment id, two dates), the method takes them all *named*, in a
+//!   `<Operation>Params` struct literal next to the `Api`:
+//!   `jpm.job_equipment_detach(JobEquipmentDetachParams { id, equipment_id })`.
+//! * **Request bodies** are built from a `<Model>Required` struct literal naming every required
+//!   field, then a plain setter per optional one (`clear_<field>()` sends an explicit `null`);
+//!   a model without required fields has `Model::new()`.
+//!
+//! Leaving a value out or giving the wrong type does not compile, and exchanging two ids of the
+//! same type cannot happen without the field names showing it.
+//!
+//! ```no_run
+//! # #[cfg(feature = "jpm")]
+//! # async fn run(client: servicetitan::Client) -> Result<(), servicetitan::Error> {
+//! use servicetitan::jpm::types::{JobCreateRequest, JobCreateRequestRequired};
+//! use servicetitan::jpm::JobEquipmentDetachParams;
+//! use servicetitan::prelude::*;
+//!
+//! let body = JobCreateRequest::new(JobCreateRequestRequired {
+//!     appointments: Vec::new(),
+//!     business_unit_id: 1,
+//!     campaign_id: 2,
+//!     customer_id: 3,
+//!     job_type_id: 4,
+//!     location_id: 5,
+//!     priority: "Normal".into(),
+//! })
+//! .summary("Replace the filter");
+//! let job = client.jpm().jobs_create(body).send().await?;
+//! let detach = JobEquipmentDetachParams { id: job.id, equipment_id: 9 };
+//! client.jpm().job_equipment_detach(detach).send().await?;
+//! # Ok(()) }
+//! ```
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -63,6 +102,7 @@ pub mod doc_pages {
     page!(LimitsAndErrors, "../../../docs/limits-and-errors.md");
     page!(ManyWorkers, "../../../docs/many-workers.md");
     page!(Reports, "../../../docs/reports.md");
+    page!(RequestValues, "../../../docs/request-values.md");
     page!(Specs, "../../../docs/specs.md");
     page!(SyncPage, "../../../docs/sync.md");
     page!(Typing, "../../../docs/typing.md");

@@ -1,6 +1,7 @@
-//! Misuse that must not compile (issue 11): a missing required body field, a missing required
-//! path parameter, a string where an enum filter or a date is expected, and changing the tenant
-//! of a builder that came from a tenant-bound `Api`. Each case is a file in `compile_fail/`
+//! Misuse that must not compile: a missing required body field or one of the wrong type, a
+//! missing required path parameter, same-typed path values passed positionally or one left out
+//! of their `…Params` literal, a string where an enum filter or a date is expected, and changing
+//! the tenant of a builder that came from a tenant-bound `Api`. Each case is a file in `compile_fail/`
 //! with the compiler's expected message beside it (`TRYBUILD=overwrite` rewrites them).
 //!
 //! trybuild builds the cases in its own target directory with this crate's enabled features,

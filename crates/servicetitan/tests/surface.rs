@@ -1,12 +1,17 @@
 //! The surface a Rust engineer expects from the jpm module: owned request builders whose streams
 //! and futures are `Send + 'static` (streams also `Unpin`), helpers that return streams from a
-//! `&Client`, body models built with `new(required…)` and plain setters, and PATCH bodies that
+//! `&Client`, body models built from their named required fields (`X::new(XRequired { .. })`) and plain
+//! setters, same-typed required path values named (`…Params`),, and PATCH bodies that
 //! send an explicit `null` / `[]` for a cleared field while unset fields stay out.
 #![cfg(feature = "jpm")]
 
 use futures::Stream;
 use serde_json::{json, Value};
-use servicetitan::jpm::types::{JobResponse, JobStatus, UpdateJobRequest};
+use servicetitan::jpm::types::{
+    AppointmentInformation, AppointmentInformationRequired, JobCreateRequest,
+    JobCreateRequestRequired, JobResponse, JobStatus, UpdateJobRequest,
+};
+use servicetitan::jpm::JobEquipmentDetachParams;
 use servicetitan::prelude::*;
 use servicetitan_test_support::{requests_to, setup};
 use wiremock::matchers::{method, path};
@@ -111,4 +116,87 @@ fn setting_a_cleared_field_again_sends_the_value() {
     );
     let untouched = serde_json::to_value(UpdateJobRequest::new()).unwrap();
     assert_eq!(untouched, json!({}), "nothing set, nothing sent");
+}
+
+/// Each required field lands under its own name: the ids are told apart by name, not position.
+#[test]
+fn required_body_fields_are_sent_under_their_names() {
+    let at = servicetitan::chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    let visit = AppointmentInformation::new(AppointmentInformationRequired {
+        start: at,
+        end: at + servicetitan::chrono::TimeDelta::hours(2),
+    });
+    let body = JobCreateRequest::from(JobCreateRequestRequired {
+        appointments: vec![visit],
+        location_id: 5,
+        customer_id: 3,
+        business_unit_id: 1,
+        campaign_id: 2,
+        job_type_id: 4,
+        priority: "Normal".into(),
+    })
+    .summary("x");
+    let json = serde_json::to_value(&body).unwrap();
+    assert_eq!(
+        (
+            &json["customerId"],
+            &json["locationId"],
+            &json["businessUnitId"]
+        ),
+        (&json!(3), &json!(5), &json!(1))
+    );
+    assert_eq!(
+        json["appointments"][0]["start"],
+        json!("2023-11-14T22:13:20Z")
+    );
+    assert_eq!(
+        json["appointments"][0]["end"],
+        json!("2023-11-15T00:13:20Z")
+    );
+    assert_eq!(json["summary"], json!("x"));
+    assert!(json.get("customerPo").is_none(), "optional fields stay out");
+}
+
+/// Two required `i64` path values named in a struct literal reach their own path segments.
+#[tokio::test]
+async fn same_typed_path_values_are_named_and_reach_their_segments() {
+    let (server, client) = setup().await;
+    let route = format!("{JOBS}/7/equipment/9");
+    Mock::given(method("DELETE"))
+        .and(path(route.as_str()))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let params = JobEquipmentDetachParams {
+        equipment_id: 9,
+        id: 7,
+    };
+    client
+        .jpm()
+        .job_equipment_detach(params)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(requests_to(&server, &route).await.len(), 1);
+}
+
+/// `send()` returns the SDK's own error type, the failure as the pipeline typed it (no
+/// conversion on `?`, nothing carried inside a response).
+#[tokio::test]
+async fn send_returns_the_sdk_error_as_typed_by_the_pipeline() {
+    let (server, client) = setup().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{JOBS}/404").as_str()))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"title": "Job not found", "status": 404})),
+        )
+        .mount(&server)
+        .await;
+    let result: Result<_, servicetitan::Error> = client.jpm().jobs_get(404).send().await;
+    let err = result.unwrap_err();
+    let api = err.api().expect("an API error");
+    assert_eq!(api.status, 404);
+    assert_eq!(api.title(), Some("Job not found"));
+    assert_eq!(api.operation_id, Some("Jobs_Get"));
 }

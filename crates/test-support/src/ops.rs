@@ -2,6 +2,7 @@
 //! makes them: for suites of the core, which has no generated crate to call.
 
 use reqwest::Method;
+use servicetitan_core::transport::Reply;
 use servicetitan_core::{Client, Error, OperationKind, OperationMeta, OperationPolicy};
 
 /// `GET /tenant/{tenant}/jobs/{id}`.
@@ -44,13 +45,13 @@ pub static REPORT_DATA: OperationMeta = OperationMeta {
 };
 
 /// Sends `verb rel` (relative to `{api}/jpm/v2`) through the client's transport, as a
-/// generated client would, and converts a failure the way `?` on a generated call does.
+/// generated client does: the successful reply, or the typed error.
 pub async fn call(
     client: &Client,
     meta: &'static OperationMeta,
     verb: Method,
     rel: &str,
-) -> Result<reqwest::Response, Error> {
+) -> Result<Reply, Error> {
     let parts = client.domain("jpm/v2");
     let url = format!("{}{}", parts.base_url, rel);
     let mut request = reqwest::Request::new(verb.clone(), url.parse().expect("a valid test URL"));
@@ -61,18 +62,16 @@ pub async fn call(
             reqwest::header::HeaderValue::from_static("application/json"),
         );
     }
-    let response = parts.transport.execute(request, meta).await?;
-    if response.status().is_success() {
-        Ok(response)
+    let reply = parts.transport.send(request, meta).await?;
+    if reply.status().is_success() {
+        Ok(reply)
     } else {
-        Err(Error::from(
-            servicetitan_core::progenitor_client::Error::<()>::UnexpectedResponse(response),
-        ))
+        Err(reply.unexpected())
     }
 }
 
 /// `GET` job `id` of tenant 42 ([`JOBS_GET`]).
-pub async fn get_job(client: &Client, id: u64) -> Result<reqwest::Response, Error> {
+pub async fn get_job(client: &Client, id: u64) -> Result<Reply, Error> {
     call(
         client,
         &JOBS_GET,

@@ -57,7 +57,7 @@ fn paged(op: &Operation, builder: &Ident, envelope: &Ident, item: &TokenStream) 
                 ::futures::StreamExt::boxed(::servicetitan_core::paging::pages_prefetched(#op_id, first, ahead, move |page| {
                     let request = self.clone().page(page);
                     let request = #ask_total;
-                    async move { request.send().await.map(|r| r.into_inner()).map_err(::servicetitan_core::Error::from) }
+                    async move { request.send().await.map(|r| r.into_inner()) }
                 }))
             }
 
@@ -80,7 +80,7 @@ fn paged(op: &Operation, builder: &Ident, envelope: &Ident, item: &TokenStream) 
                 ::futures::StreamExt::boxed(::servicetitan_core::paging::pages_concurrent(#op_id, first, concurrency, move |page| {
                     let request = self.clone().page(page);
                     let request = #ask_total;
-                    async move { request.send().await.map(|r| r.into_inner()).map_err(::servicetitan_core::Error::from) }
+                    async move { request.send().await.map(|r| r.into_inner()) }
                 }))
             }
 
@@ -106,7 +106,7 @@ fn export(op: &Operation, builder: &Ident, item: &TokenStream) -> TokenStream {
                 let from = ::servicetitan_core::paging::field::start_from(&self.from);
                 ::futures::StreamExt::boxed(::servicetitan_core::export::batches(#op_id, from, move |from| {
                     let request = match from { Some(token) => self.clone().from(token), None => self.clone() };
-                    async move { request.send().await.map(|r| r.into_inner()).map_err(::servicetitan_core::Error::from) }
+                    async move { request.send().await.map(|r| r.into_inner()) }
                 }))
             }
 

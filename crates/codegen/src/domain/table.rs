@@ -46,14 +46,8 @@ pub fn tokens(operations: &[Operation]) -> TokenStream {
             }
         }
 
-        impl ::progenitor_client::ClientHooks<::servicetitan_core::Transport> for Client {
-            async fn exec(
-                &self,
-                request: ::reqwest::Request,
-                info: &::progenitor_client::OperationInfo,
-            ) -> ::reqwest::Result<::reqwest::Response> {
-                self.inner.execute_read(request, operation_meta(info.operation_id)).await
-            }
-        }
+        // progenitor's client asserts that this impl exists. No `send()` calls its hooks: each
+        // calls `servicetitan_core::Transport::send` (see codegen's `postprocess::send`).
+        impl ::progenitor_client::ClientHooks<::servicetitan_core::Transport> for Client {}
     }
 }

@@ -1,11 +1,14 @@
-//! Request-body models that are checked at compile time and can clear a field.
+//! Request-body models that are checked at compile time, swap-proof, and can clear a field.
 //!
 //! typify builds models through a runtime-checked builder (`X::builder().a(..).try_into()`:
 //! a missing field is an error at `send()`, naming only the first one). Instead, every model a
 //! request body can reach gets
 //!
-//! * `X::new(required…)` taking each required field (`impl Into<T>`), so forgetting one does not
-//!   compile;
+//! * `XRequired { .. }`, a struct with one public field per required field of `X`, and
+//!   `X::new(XRequired { .. })` (or `X::from(..)`): every required field is *named* where the
+//!   body is built, so forgetting one does not compile, and two ids of the same type (customer,
+//!   location…) cannot be exchanged without the names showing it — positional arguments could;
+//!   a model without required fields keeps a plain `X::new()`;
 //! * one plain-value setter per optional field (`.summary("x")`, no `Some(..)`);
 //! * `.clear_summary()`: sends `"summary": null`, which PATCH reads as "clear it" — fields
 //!   never set stay omitted. (A list is sent as `[]` by setting it to an empty `Vec`.)
@@ -28,13 +31,22 @@ pub fn rewrite(items: &mut Vec<Item>, roots: &BTreeSet<String>) {
     items.retain(|i| !matches!(i, Item::Mod(m) if m.ident == "builder"));
     drop_builder_fns(items);
     let models = reachable(items, roots);
+    let names: BTreeSet<String> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Struct(s) => Some(s.ident.to_string()),
+            Item::Enum(e) => Some(e.ident.to_string()),
+            Item::Type(t) => Some(t.ident.to_string()),
+            _ => None,
+        })
+        .collect();
     let mut extra = Vec::new();
     for item in items.iter_mut() {
         let Item::Struct(s) = item else { continue };
         if !models.contains(&s.ident.to_string()) || !is_named(s) {
             continue;
         }
-        extra.push(methods(s));
+        extra.push(methods(s, &names));
         let field: Field = syn::parse_quote! {
             #[serde(flatten, skip_deserializing)]
             cleared_: ClearedFields
@@ -161,78 +173,78 @@ fn docs(f: &Field) -> Vec<&syn::Attribute> {
         .collect()
 }
 
-/// `new(required…)`, then a setter and a `clear_` for each optional field.
-fn methods(s: &ItemStruct) -> TokenStream {
+/// The name of `X`'s required-fields struct: `XRequired`, unless a schema already has that name.
+pub fn required_name(model: &str, taken: &BTreeSet<String>) -> String {
+    let name = format!("{model}Required");
+    if taken.contains(&name) {
+        format!("{model}RequiredFields")
+    } else {
+        name
+    }
+}
+
+/// `XRequired` with `new(XRequired)` / `From<XRequired>` (or a plain `new()` when nothing is
+/// required), then a setter and a `clear_` for each optional field.
+fn methods(s: &ItemStruct, names: &BTreeSet<String>) -> TokenStream {
     let name = &s.ident;
     let fields: Vec<&Field> = s.fields.iter().collect();
     let required: Vec<&Field> = fields.iter().copied().filter(|f| !is_optional(f)).collect();
-    let args = required.iter().map(|f| {
-        let (id, ty) = (&f.ident, &f.ty);
-        quote!(#id: impl ::std::convert::Into<#ty>)
-    });
-    let inits = fields.iter().map(|f| {
-        let id = &f.ident;
-        if is_optional(f) {
-            quote!(#id: ::std::default::Default::default())
-        } else {
-            quote!(#id: ::std::convert::Into::into(#id))
-        }
-    });
-    let arg_docs: Vec<String> = required
+    let optional = fields
         .iter()
-        .map(|f| {
-            format!(
-                "* `{}` — {}",
-                f.ident.as_ref().map(|i| i.to_string()).unwrap_or_default(),
-                doc_text(f)
-            )
-        })
-        .collect();
-    let new_doc = if arg_docs.is_empty() {
-        "A value with every optional field unset (left out of the JSON).".to_string()
-    } else {
-        format!(
-            "A value with the required fields (in this order); optional ones are set with their setters.\n\n{}",
-            arg_docs.join("\n")
-        )
-    };
+        .filter(|f| is_optional(f))
+        .map(|f| f.ident.as_ref());
     let taken: BTreeSet<String> = fields
         .iter()
         .filter_map(|f| f.ident.as_ref().map(|i| i.to_string()))
         .collect();
     let setters = fields.iter().filter_map(|f| setter(f, &taken));
     let cleared = format_ident!("{}", CLEARED_FIELD);
+    if required.is_empty() {
+        return quote! {
+            impl #name {
+                /// A value with every optional field unset (left out of the JSON).
+                pub fn new() -> Self {
+                    Self { #(#optional: ::std::default::Default::default(),)* #cleared: ::std::default::Default::default() }
+                }
+                #(#setters)*
+            }
+        };
+    }
+    let req = format_ident!("{}", required_name(&name.to_string(), names));
+    let req_fields = required.iter().map(|f| {
+        let (id, ty, doc) = (&f.ident, &f.ty, docs(f));
+        quote!(#(#doc)* pub #id: #ty,)
+    });
+    let req_ids: Vec<_> = required.iter().map(|f| &f.ident).collect();
+    let struct_doc = format!(
+        "The required fields of [`{name}`], each named where the body is built \
+         (`{name}::new({req} {{ .. }})`): one left out, or of the wrong type, does not compile."
+    );
+    let new_doc = "A value with the required fields; optional ones are set with their setters \
+                   (left out of the JSON until then).";
     quote! {
+        #[doc = #struct_doc]
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct #req { #(#req_fields)* }
+
+        impl ::std::convert::From<#req> for #name {
+            fn from(required: #req) -> Self {
+                Self::new(required)
+            }
+        }
+
         impl #name {
             #[doc = #new_doc]
-            #[allow(clippy::too_many_arguments)]
-            pub fn new(#(#args),*) -> Self {
-                Self { #(#inits,)* #cleared: ::std::default::Default::default() }
+            pub fn new(required: #req) -> Self {
+                let #req { #(#req_ids),* } = required;
+                Self {
+                    #(#req_ids,)*
+                    #(#optional: ::std::default::Default::default(),)*
+                    #cleared: ::std::default::Default::default(),
+                }
             }
             #(#setters)*
         }
-    }
-}
-
-fn doc_text(f: &Field) -> String {
-    let text: Vec<String> = docs(f)
-        .iter()
-        .filter_map(|a| match &a.meta {
-            syn::Meta::NameValue(nv) => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) => Some(s.value().trim().to_string()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect();
-    let text = text.join(" ");
-    if text.is_empty() {
-        format!("`{}`", wire_name(f))
-    } else {
-        text.replace('\n', " ")
     }
 }
 

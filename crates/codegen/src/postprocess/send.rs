@@ -8,7 +8,9 @@
 //!   gateway may read one), so it is dropped, with the header map when nothing else is in it;
 //! * **SDK decoding**: `servicetitan_core::decode::response_value` (one UTF-8 check, records
 //!   read directly unless one fails, the body the transport already read) instead of
-//!   progenitor's `ResponseValue::from_response`.
+//!   progenitor's `ResponseValue::from_response`;
+//! * **the SDK's entry point** ([`sdk_call`]): progenitor's hooks and `exec` give way to
+//!   `servicetitan_core::Transport::send`, and `send()` returns `servicetitan_core::Error`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use syn::visit_mut::VisitMut;
@@ -23,6 +25,7 @@ pub(super) fn rewrite(f: &mut syn::ImplItemFn, integers: Option<&BTreeSet<String
     no_api_version(f);
     query_once(f);
     SdkDecode.visit_block_mut(&mut f.block);
+    sdk_call(f);
 }
 
 /// progenitor's `let mut request = …​.query(&QueryParam::new(..))….build()?;` in `send()`: the
@@ -156,6 +159,92 @@ fn strip_calls(e: &mut Expr, name: &str, args: &mut Vec<Expr>) {
     }
 }
 
+/// progenitor's tail of `send()` — `let info = OperationInfo { .. }; client.pre(..)?;
+/// let result = client.exec(..).await; client.post(..)?; let response = result?;` — becomes one
+/// call of the SDK's entry point, [`servicetitan_core::Transport::send`]: a failure is the typed
+/// `servicetitan_core::Error` at once (no progenitor error, nothing carried in a response), and
+/// `send()` returns that error type. The status `match` after it stays progenitor's, its arms
+/// reading the [`Reply`](servicetitan_core::transport::Reply) with `servicetitan_core::decode`.
+fn sdk_call(f: &mut syn::ImplItemFn) {
+    let stmts = &mut f.block.stmts;
+    let local_named = |s: &syn::Stmt, name: &str| match s {
+        syn::Stmt::Local(l) => matches!(&l.pat, syn::Pat::Ident(p) if p.ident == name),
+        _ => false,
+    };
+    let start = stmts.iter().position(|s| local_named(s, "info"));
+    let end = stmts.iter().position(|s| local_named(s, "response"));
+    let (Some(start), Some(end)) = (start, end) else {
+        // A progenitor release that writes `send()` differently must not leave a call that
+        // bypasses the pipeline through progenitor's default hooks: the build stops, naming why.
+        let stop: syn::Stmt = parse_quote! {
+            ::core::compile_error!("servicetitan-codegen: progenitor's send() has a new shape; postprocess::send::sdk_call could not route it through servicetitan_core::Transport::send");
+        };
+        f.block.stmts.insert(0, stop);
+        return;
+    };
+    let operation_id = operation_id(&stmts[start]);
+    let call: syn::Stmt = parse_quote! {
+        let response = ::servicetitan_core::Transport::send(&client.inner, request, super::operation_meta(#operation_id)).await?;
+    };
+    stmts.splice(start..=end, [call]);
+    if let syn::ReturnType::Type(_, ty) = &mut f.sig.output {
+        SdkError.visit_type_mut(ty);
+    }
+    SdkError.visit_block_mut(&mut f.block);
+}
+
+/// The `operation_id: "…"` of progenitor's `let info = OperationInfo { .. };`.
+fn operation_id(stmt: &syn::Stmt) -> String {
+    let text = quote::quote!(#stmt).to_string();
+    text.split('"').nth(1).unwrap_or_default().to_string()
+}
+
+/// progenitor's `Error<()>` and its uses in `send()` → the SDK's error and decoding.
+struct SdkError;
+
+impl VisitMut for SdkError {
+    fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+        if let syn::Type::Path(p) = ty {
+            if p.path.segments.len() == 1 && p.path.segments[0].ident == "Error" {
+                *ty = parse_quote!(::servicetitan_core::Error);
+                return;
+            }
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
+    }
+
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        // `Err(Error::UnexpectedResponse(response))`: a success status the spec does not list.
+        if let Expr::Call(c) = e {
+            if let Expr::Path(p) = &*c.func {
+                let names = super::segment_names(&p.path);
+                if names == ["Error", "UnexpectedResponse"] {
+                    *e = parse_quote!(response.unexpected());
+                    return;
+                }
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+
+    fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
+        let names = super::segment_names(&p.path);
+        let sdk: Option<syn::ExprPath> = match names.iter().map(String::as_str).collect::<Vec<_>>()
+            [..]
+        {
+            ["Error", "InvalidRequest"] => {
+                Some(parse_quote!(::servicetitan_core::Error::InvalidRequest))
+            }
+            ["ResponseValue", "empty"] => Some(parse_quote!(::servicetitan_core::decode::empty)),
+            ["ResponseValue", "stream"] => Some(parse_quote!(::servicetitan_core::decode::stream)),
+            _ => None,
+        };
+        if let Some(sdk) = sdk {
+            *p = sdk;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,5 +375,68 @@ mod tests {
         let before = quote::quote!(#f).to_string();
         query_once(&mut f);
         assert_eq!(quote::quote!(#f).to_string(), before);
+    }
+
+    #[test]
+    fn send_calls_the_sdk_entry_point_and_returns_its_error() {
+        let mut f: syn::ImplItemFn = parse_quote! {
+            pub async fn send(self) -> Result<ResponseValue<types::Job>, Error<()>> {
+                let tenant = tenant.map_err(Error::InvalidRequest)?;
+                let mut request = client.client.get(url).build()?;
+                let info = OperationInfo { operation_id: "jobs_get" };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ::servicetitan_core::decode::response_value(response).await,
+                    204u16 => Ok(ResponseValue::empty(response)),
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        };
+        sdk_call(&mut f);
+        let text = quote::quote!(#f).to_string();
+        assert!(
+            text.contains(
+                "Result < ResponseValue < types :: Job > , :: servicetitan_core :: Error >"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("let response = :: servicetitan_core :: Transport :: send (& client . inner , request , super :: operation_meta (\"jobs_get\")) . await ?"),
+            "{text}"
+        );
+        for gone in [
+            "OperationInfo",
+            "client . pre",
+            "client . exec",
+            "client . post",
+            "result ?",
+        ] {
+            assert!(!text.contains(gone), "{gone}: {text}");
+        }
+        assert!(
+            text.contains("map_err (:: servicetitan_core :: Error :: InvalidRequest)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Ok (:: servicetitan_core :: decode :: empty (response))"),
+            "{text}"
+        );
+        assert!(text.contains("Err (response . unexpected ())"), "{text}");
+    }
+
+    #[test]
+    fn a_send_of_another_shape_stops_the_build_rather_than_bypass_the_pipeline() {
+        let mut f: syn::ImplItemFn = parse_quote! {
+            pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+                let response = client.client.execute(request).await?;
+                Ok(ResponseValue::empty(response))
+            }
+        };
+        sdk_call(&mut f);
+        let text = quote::quote!(#f).to_string();
+        assert!(text.contains(":: core :: compile_error !"), "{text}");
     }
 }

@@ -1,7 +1,7 @@
 //! The one error type users see, and the typed API error it wraps: types and their messages
 //! only. Reading responses into these types (problem bodies, `Retry-After`, trace ids) is the
-//! [transport](crate::transport)'s job, and so is `impl From<progenitor_client::Error<E>> for
-//! Error`; a failed token request's text lives in [`auth`](crate::auth).
+//! [transport](crate::transport)'s job; a failed token request's text lives in
+//! [`auth`](crate::auth).
 //!
 //! Messages are written to be acted on: they follow the troubleshooting checklist of the
 //! ServiceTitan documentation (credentials, app connection, environment, tenant, scopes). No

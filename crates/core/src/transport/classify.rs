@@ -4,8 +4,8 @@
 //! Invariants: [`Outcome::Retry`] is only produced when the request can be sent again
 //! (`can_repeat`: its body could be cloned) and the rules of [`crate::retry`] allow it; every
 //! failure carries the typed [`Error`] the caller will see, its server-provided texts redacted;
-//! success bodies are read here within the size cap (downloads excepted: they stay streamed),
-//! error bodies only up to [`ERROR_BODY_BYTES`].
+//! success bodies are read here within the size cap into a [`Reply`] (downloads excepted: they
+//! stay streamed), error bodies only up to [`ERROR_BODY_BYTES`].
 
 use std::time::Duration;
 
@@ -13,11 +13,10 @@ use bytes::Bytes;
 use reqwest::{Response, StatusCode};
 
 use super::pipeline::Call;
-use super::rebuild::{self, Head};
 use super::redirect::RedirectError;
 use super::response::trace_id_from_headers;
-use super::Inner;
-use crate::auth::{AccessToken, AuthError, AuthFailure};
+use super::{Inner, Reply};
+use crate::auth::{AccessToken, AuthError};
 use crate::body::{self, BodyError, ERROR_BODY_BYTES};
 use crate::error::{ApiError, Error, TransportFailure};
 use crate::operation::OperationKind;
@@ -25,8 +24,8 @@ use crate::retry::{classify_status, classify_transport_error, Verdict};
 
 /// What one attempt came to.
 pub(super) enum Outcome {
-    /// Return this response to the caller.
-    Done(Response),
+    /// Return this reply to the caller.
+    Done(Reply),
     /// Give up with this failure.
     Fail(Failure),
     /// Try again after the server's wait (or the backoff) if attempts and time allow; otherwise
@@ -39,43 +38,23 @@ pub(super) enum Outcome {
     Refresh,
 }
 
-/// A failed attempt: the typed error, and the response it came with (if any).
+/// A failed attempt: the typed error the caller gets if it is the last one.
 pub(super) struct Failure {
     pub(super) error: Error,
-    response: Option<(Head, Bytes)>,
-    /// Status of the stand-in response when there was none.
-    stand_in: StatusCode,
 }
 
 impl Failure {
-    pub(super) fn new(error: Error, stand_in: StatusCode) -> Self {
-        Failure {
-            error,
-            response: None,
-            stand_in,
-        }
-    }
-
-    /// The response handed to progenitor, carrying the error.
-    pub(super) fn into_response(self, url: url::Url) -> Response {
-        match self.response {
-            Some((head, body)) => rebuild::with_error(head, body, self.error),
-            None => rebuild::stand_in(self.stand_in, url, self.error),
-        }
+    pub(super) fn new(error: Error) -> Self {
+        Failure { error }
     }
 }
 
 /// A failed token request: transient reasons are retried (the API was not called yet, so any
 /// method may be), with the token endpoint's `Retry-After`.
 pub(super) fn token_failure(err: AuthError) -> Outcome {
-    let stand_in = match err.reason {
-        AuthFailure::Rejected => StatusCode::UNAUTHORIZED,
-        AuthFailure::InvalidResponse => StatusCode::BAD_GATEWAY,
-        _ => StatusCode::SERVICE_UNAVAILABLE,
-    };
     let transient = err.reason.is_transient();
     let server_wait = err.retry_after;
-    let failure = Failure::new(err.into(), stand_in);
+    let failure = Failure::new(err.into());
     if transient {
         Outcome::Retry {
             failure,
@@ -92,25 +71,22 @@ pub(super) fn send_failure(call: &Call<'_>, err: RedirectError, can_repeat: bool
     let err = match err {
         RedirectError::TooMany(hops) => {
             let error = call.transport_error(TransportFailure::TooManyRedirects(hops), None);
-            return Outcome::Fail(Failure::new(error, StatusCode::LOOP_DETECTED));
+            return Outcome::Fail(Failure::new(error));
         }
         RedirectError::Http(err) => err,
     };
     let retry = can_repeat && classify_transport_error(&err, call.may_repeat);
-    let (error, stand_in) = if err.is_timeout() {
-        (call.timeout_error(Some(err)), StatusCode::GATEWAY_TIMEOUT)
+    let error = if err.is_timeout() {
+        call.timeout_error(Some(err))
     } else {
         let failure = if err.is_connect() {
             TransportFailure::Connect
         } else {
             TransportFailure::Send
         };
-        (
-            call.transport_error(failure, Some(err)),
-            StatusCode::BAD_GATEWAY,
-        )
+        call.transport_error(failure, Some(err))
     };
-    let failure = Failure::new(error, stand_in);
+    let failure = Failure::new(error);
     if retry {
         Outcome::Retry {
             failure,
@@ -150,9 +126,10 @@ pub(super) async fn response(
         inner.tokens.invalidate(token);
         return Outcome::Refresh;
     }
-    let head = Head::take(&mut response);
+    let headers = std::mem::take(response.headers_mut());
+    let url = response.url().clone();
     let body = redacted(inner, body::read_prefix(response, ERROR_BODY_BYTES).await);
-    let error = api_error(inner, call, &head, &body);
+    let error = api_error(inner, call, status, &headers, &url, &body);
     if let Some(trace_id) = &error.trace_id {
         call.span.record("trace_id", trace_id.as_str());
     }
@@ -180,11 +157,7 @@ pub(super) async fn response(
     } else {
         Verdict::Stop
     };
-    let failure = Failure {
-        error: error.into(),
-        response: Some((head, body)),
-        stand_in: status,
-    };
+    let failure = Failure::new(error.into());
     match verdict {
         Verdict::Retry(server_wait) => Outcome::Retry {
             failure,
@@ -204,27 +177,19 @@ async fn success(
 ) -> Outcome {
     tracing::debug!(status = response.status().as_u16(), "response");
     if call.meta.kind == OperationKind::Download {
-        return Outcome::Done(response);
+        return Outcome::Done(Reply::streamed(response));
     }
-    // The body travels beside the response, in its extensions: re-building a response around
-    // it cost every call ~3,000 instructions (see `super::ReadBody`).
     match body::read_capped(&mut response, inner.max_body).await {
-        Ok(bytes) => {
-            response.extensions_mut().insert(super::ReadBody(bytes));
-            Outcome::Done(response)
-        }
-        Err(BodyError::TooLarge) => Outcome::Fail(Failure::new(
-            Error::TooLarge {
-                operation: call.operation(),
-                limit: inner.max_body,
-            },
-            StatusCode::INSUFFICIENT_STORAGE,
-        )),
+        Ok(bytes) => Outcome::Done(Reply::read(&mut response, bytes)),
+        Err(BodyError::TooLarge) => Outcome::Fail(Failure::new(Error::TooLarge {
+            operation: call.operation(),
+            limit: inner.max_body,
+        })),
         Err(BodyError::Failed(err)) => {
             let kind = body::failure_kind(&err);
             let retry = can_repeat && call.may_repeat;
             let error = call.transport_error(TransportFailure::Body(kind), Some(err));
-            let failure = Failure::new(error, StatusCode::BAD_GATEWAY);
+            let failure = Failure::new(error);
             if retry {
                 Outcome::Retry {
                     failure,
@@ -248,14 +213,21 @@ fn redacted(inner: &Inner, body: Bytes) -> Bytes {
     }
 }
 
-fn api_error(inner: &Inner, call: &Call<'_>, head: &Head, body: &[u8]) -> ApiError {
-    let mut error = ApiError::from_head(head.status, &head.headers, Some(&head.url), Some(body));
+fn api_error(
+    inner: &Inner,
+    call: &Call<'_>,
+    status: StatusCode,
+    headers: &reqwest::header::HeaderMap,
+    url: &url::Url,
+    body: &[u8],
+) -> ApiError {
+    let mut error = ApiError::from_head(status, headers, Some(url), Some(body));
     error.trace_id = error.trace_id.map(|t| inner.secrets.redact(&t));
     error.operation_id = Some(call.meta.operation_id);
     error.scopes = call.meta.scopes;
     error.path_template = Some(call.meta.path);
     error.method = Some(call.method.to_string());
-    if head.status == StatusCode::TOO_MANY_REQUESTS {
+    if status == StatusCode::TOO_MANY_REQUESTS {
         error.rate_limit = inner.limits.describe(call.keyed);
     }
     error

@@ -1,4 +1,5 @@
-//! The request pipeline every generated call goes through (progenitor's `exec` hook).
+//! The request pipeline every call goes through: [`Transport::send`], the one entry point of
+//! the generated `send()`, calls by operation id or path, uploads and downloads.
 //!
 //! Each call runs through named stages (module `pipeline`), once per attempt:
 //!
@@ -12,8 +13,8 @@
 //! 5. **wait or return** (`pipeline`) — one wait-and-retry path for every kind of failure,
 //!    bounded by [`RetryPolicy`]'s attempts and wall-clock budget.
 //!
-//! A failure comes back as a response (the server's, re-built after its body was read, or a
-//! stand-in) carrying the typed [`Error`] in its extensions (module `capture`).
+//! A call ends in a [`Reply`] (success: its body read within the cap, or a download still
+//! streaming) or the typed [`Error`] — nothing else travels inside a response.
 //!
 //! Tracing: one `servicetitan.request` span per call (INFO) with the operation id, the HTTP
 //! method, the path *template* (never query values or ids), the tenant, the attempt, the status,
@@ -22,13 +23,12 @@
 //! server is redacted before it reaches a log line or an error.
 
 mod authorize;
-mod capture;
 mod classify;
 mod options;
 mod pace;
 mod pipeline;
-mod rebuild;
 mod redirect;
+mod reply;
 mod response;
 mod send;
 pub(crate) mod stream_retries;
@@ -50,8 +50,8 @@ use crate::redact::Secrets;
 use crate::retry::RetryPolicy;
 
 pub(crate) use authorize::app_key_header;
-pub use capture::take_captured;
 pub use options::RequestOptions;
+pub use reply::{Body, Reply};
 #[doc(hidden)]
 pub use response::parse_body;
 
@@ -61,7 +61,7 @@ pub const APP_KEY_HEADER: &str = "st-app-key";
 /// The `User-Agent` every request carries (a suffix can be added on the builder).
 pub const USER_AGENT_PREFIX: &str = concat!("servicetitan-rs/", env!("CARGO_PKG_VERSION"));
 
-/// Per-tenant request pipeline; the progenitor "inner" value of every generated client.
+/// Per-tenant request pipeline; the "inner" value of every generated client.
 /// Cheap to clone; clones share the token cache and limiters, and carry their own
 /// [`RequestOptions`] ([`Transport::with_options`]).
 #[derive(Clone)]
@@ -87,21 +87,6 @@ pub(crate) struct Inner {
     pub(crate) secrets: Arc<Secrets>,
     /// Cap on a success body, in bytes.
     pub(crate) max_body: u64,
-}
-
-/// A success body the pipeline already read, carried in the response's extensions (see
-/// [`Transport::execute_read`]).
-#[derive(Clone)]
-pub(crate) struct ReadBody(pub(crate) bytes::Bytes);
-
-/// The body of a response from [`Transport::execute_read`]: the one the pipeline read, or (a
-/// download, or a response from elsewhere) read now.
-#[doc(hidden)]
-pub async fn body(mut response: reqwest::Response) -> reqwest::Result<bytes::Bytes> {
-    match response.extensions_mut().remove::<ReadBody>() {
-        Some(ReadBody(body)) => Ok(body),
-        None => response.bytes().await,
-    }
 }
 
 impl fmt::Debug for Transport {
@@ -161,34 +146,15 @@ impl Transport {
         Arc::ptr_eq(&self.inner.limits, &other.inner.limits)
     }
 
-    /// Executes one request through the pipeline; the response's body can be read as usual.
-    ///
-    /// A non-success answer (after retries), a failed token request, a timeout or a transport
-    /// failure comes back as a response carrying the typed [`Error`] in its extensions (read it
-    /// with [`take_captured`], or let `?` on the generated call do it). So this never returns
-    /// `Err`; the signature is progenitor's.
-    pub async fn execute(
+    /// Sends one request through the pipeline (pace, authorize, send and follow redirects,
+    /// classify, retry) as the operation `meta`: the successful [`Reply`] — its body read
+    /// within `max_response_bytes`, or for a download still streaming — or the typed
+    /// [`Error`] of the last attempt. Every call of the SDK goes through here.
+    pub async fn send(
         &self,
         request: reqwest::Request,
         meta: &'static OperationMeta,
-    ) -> reqwest::Result<reqwest::Response> {
-        let mut response = self.execute_read(request, meta).await?;
-        if let Some(ReadBody(body)) = response.extensions_mut().remove::<ReadBody>() {
-            let head = rebuild::Head::take(&mut response);
-            response = rebuild::success(head, body);
-        }
-        Ok(response)
-    }
-
-    /// [`execute`](Self::execute) for callers that read the body with [`body`]: a success
-    /// body the pipeline read (within its cap) is left in the response's extensions instead of
-    /// being put back into a re-built response. Called by the generated `ClientHooks::exec`.
-    #[doc(hidden)]
-    pub async fn execute_read(
-        &self,
-        request: reqwest::Request,
-        meta: &'static OperationMeta,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> Result<Reply, Error> {
         let span = tracing::info_span!(
             "servicetitan.request",
             operation_id = meta.operation_id,
@@ -200,6 +166,6 @@ impl Transport {
             latency_ms = Empty,
             trace_id = Empty,
         );
-        Ok(pipeline::run(self, request, meta).instrument(span).await)
+        pipeline::run(self, request, meta).instrument(span).await
     }
 }

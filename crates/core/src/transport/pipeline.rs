@@ -13,12 +13,12 @@
 
 use std::time::Duration;
 
-use reqwest::{Method, Request, Response, StatusCode};
+use reqwest::{Method, Request};
 use tokio::time::Instant;
 use tracing::Span;
 
 use super::classify::{self, Failure, Outcome};
-use super::{authorize, pace, send, Transport};
+use super::{authorize, pace, send, Reply, Transport};
 use crate::error::{Error, TransportFailure};
 use crate::operation::OperationMeta;
 use crate::retry::RetryPolicy;
@@ -126,14 +126,14 @@ impl<'a> Call<'a> {
         Some(wait)
     }
 
-    fn give_up(&self, failure: Failure, template: &Template) -> Response {
+    fn give_up(&self, failure: Failure) -> Error {
         tracing::debug!(
             attempt = self.attempt,
             latency_ms = self.started.elapsed().as_millis() as u64,
             error = %failure.error,
             "request failed"
         );
-        failure.into_response(template.url())
+        failure.error
     }
 }
 
@@ -142,49 +142,38 @@ impl<'a> Call<'a> {
 /// for another attempt after that, so [`Template::next`] returning `None` is unreachable in
 /// practice and handled as an error rather than a panic.
 struct Template {
-    /// The request; once handed over for good (a streamed body), its URL for a stand-in.
-    request: Result<Request, url::Url>,
+    /// The request, until it is handed over for good (a streamed body).
+    request: Option<Request>,
 }
 
 impl Template {
     fn new(request: Request) -> Self {
         Template {
-            request: Ok(request),
+            request: Some(request),
         }
     }
 
     /// The request to send now, and whether it can be sent again later.
     fn next(&mut self) -> Option<(Request, bool)> {
-        let request = self.request.as_ref().ok()?;
+        let request = self.request.as_ref()?;
         if let Some(copy) = request.try_clone() {
             return Some((copy, true));
         }
-        let url = request.url().clone();
-        std::mem::replace(&mut self.request, Err(url))
-            .ok()
-            .map(|request| (request, false))
+        self.request.take().map(|request| (request, false))
     }
 
     /// The request kept for another attempt, if any.
     fn request(&self) -> Option<&Request> {
-        self.request.as_ref().ok()
-    }
-
-    /// The call's URL (copied: only failures need it).
-    fn url(&self) -> url::Url {
-        match &self.request {
-            Ok(request) => request.url().clone(),
-            Err(url) => url.clone(),
-        }
+        self.request.as_ref()
     }
 }
 
-/// Runs a call to its end: a response (success, or a failure carrying its typed error).
+/// Runs a call to its end: the successful reply, or the typed error of the last attempt.
 pub(super) async fn run(
     transport: &Transport,
     request: Request,
     meta: &'static OperationMeta,
-) -> Response {
+) -> Result<Reply, Error> {
     let inner = &*transport.inner;
     // Held across attempts: a retry is still the same call in flight. Queueing for the slot is
     // local, so the retry budget starts once it is held.
@@ -199,22 +188,19 @@ pub(super) async fn run(
                 let attempt = attempt(transport, &mut call, &mut template);
                 match tokio::time::timeout_at(deadline, attempt).await {
                     Ok(outcome) => outcome,
-                    Err(_) => Outcome::Fail(Failure::new(
-                        call.timeout_error(None),
-                        StatusCode::GATEWAY_TIMEOUT,
-                    )),
+                    Err(_) => Outcome::Fail(Failure::new(call.timeout_error(None))),
                 }
             }
             None => attempt(transport, &mut call, &mut template).await,
         };
         match outcome {
-            Outcome::Done(response) => {
-                if response.status().is_success() {
+            Outcome::Done(reply) => {
+                if reply.status().is_success() {
                     super::stream_retries::succeeded();
                 }
-                return response;
+                return Ok(reply);
             }
-            Outcome::Fail(failure) => return call.give_up(failure, &template),
+            Outcome::Fail(failure) => return Err(call.give_up(failure)),
             Outcome::Refresh => {}
             Outcome::Retry {
                 failure,
@@ -230,7 +216,7 @@ pub(super) async fn run(
                     );
                     tokio::time::sleep(wait).await;
                 }
-                None => return call.give_up(failure, &template),
+                None => return Err(call.give_up(failure)),
             },
         }
     }
@@ -243,7 +229,7 @@ async fn attempt(transport: &Transport, call: &mut Call<'_>, template: &mut Temp
     match &inner.shared_limiter {
         Some(shared) => {
             if let Err(error) = pace::wait_shared(&inner.limits, &**shared, report).await {
-                return Outcome::Fail(Failure::new(error, StatusCode::SERVICE_UNAVAILABLE));
+                return Outcome::Fail(Failure::new(error));
             }
         }
         None => pace::wait(&inner.limits, report).await,
@@ -259,7 +245,7 @@ async fn attempt(transport: &Transport, call: &mut Call<'_>, template: &mut Temp
                 name: "app key (SERVICETITAN_APP_KEY)",
                 reason: reason.clone(),
             };
-            return Outcome::Fail(Failure::new(error, StatusCode::UNAUTHORIZED));
+            return Outcome::Fail(Failure::new(error));
         }
     };
     let Some((mut request, can_repeat)) = template.next() else {
@@ -267,12 +253,12 @@ async fn attempt(transport: &Transport, call: &mut Call<'_>, template: &mut Temp
             "{}: the request body was already sent and cannot be sent again",
             call.operation()
         ));
-        return Outcome::Fail(Failure::new(error, StatusCode::BAD_REQUEST));
+        return Outcome::Fail(Failure::new(error));
     };
     if let Err(error) =
         authorize::set_headers(request.headers_mut(), &token, app_key, &inner.user_agent)
     {
-        return Outcome::Fail(Failure::new(error, StatusCode::UNAUTHORIZED));
+        return Outcome::Fail(Failure::new(error));
     }
     if request.timeout().is_none() {
         *request.timeout_mut() = inner.request_timeout;

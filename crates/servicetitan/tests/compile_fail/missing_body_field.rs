@@ -1,6 +1,14 @@
-// `JobCreateRequest::new` takes every required field; leaving out `priority` does not compile.
-use servicetitan::jpm::types::JobCreateRequest;
+// A body's required fields are named in `JobCreateRequestRequired`; leaving out `priority`
+// does not compile.
+use servicetitan::jpm::types::{JobCreateRequest, JobCreateRequestRequired};
 
 fn main() {
-    let _ = JobCreateRequest::new(Vec::new(), 1, 2, 3, 4, 5);
+    let _ = JobCreateRequest::new(JobCreateRequestRequired {
+        appointments: Vec::new(),
+        business_unit_id: 1,
+        campaign_id: 2,
+        customer_id: 3,
+        job_type_id: 4,
+        location_id: 5,
+    });
 }

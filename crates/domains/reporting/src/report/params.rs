@@ -9,7 +9,9 @@ mod value;
 pub use problem::{ParamProblem, ParamsError};
 pub use value::ParamValue;
 
-use crate::types::{ReportDataParameter, ReportDataRequest};
+use crate::types::{
+    ReportDataParameter, ReportDataParameterRequired, ReportDataRequest, ReportDataRequestRequired,
+};
 
 /// How dates are sent: `YYYY-MM-DD`.
 pub const DATE_FORMAT: &str = "%Y-%m-%d";
@@ -84,11 +86,15 @@ impl ReportParams {
     /// The request body without any validation (values formatted as in
     /// [`ParamValue::to_json`]). Prefer [`ReportDefinition::validate`](super::ReportDefinition::validate).
     pub fn to_request_unchecked(&self) -> ReportDataRequest {
-        ReportDataRequest::new(
-            self.values
+        ReportDataRequest::new(ReportDataRequestRequired {
+            parameters: self
+                .values
                 .iter()
-                .map(|(name, value)| ReportDataParameter::new(name.clone()).value(value.to_json()))
-                .collect::<Vec<_>>(),
-        )
+                .map(|(name, value)| {
+                    ReportDataParameter::new(ReportDataParameterRequired { name: name.clone() })
+                        .value(value.to_json())
+                })
+                .collect(),
+        })
     }
 }

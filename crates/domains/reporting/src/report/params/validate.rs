@@ -6,7 +6,10 @@ use serde_json::Value;
 use super::value::Repr;
 use super::{ParamProblem, ParamValue, ParamsError, ReportParams, DATE_FORMAT, TIME_FORMAT};
 use crate::report::ReportDefinition;
-use crate::types::{DataType, ReportDataParameter, ReportDataRequest, ReportParameter};
+use crate::types::{
+    DataType, ReportDataParameter, ReportDataParameterRequired, ReportDataRequest,
+    ReportDataRequestRequired, ReportParameter,
+};
 
 /// How many accepted values an error message lists before eliding the rest.
 const LISTED_VALUES: usize = 20;
@@ -187,7 +190,12 @@ impl ReportDefinition {
                 continue;
             };
             match check(param, name, given) {
-                Ok(value) => parameters.push(ReportDataParameter::new(name).value(value)),
+                Ok(value) => parameters.push(
+                    ReportDataParameter::new(ReportDataParameterRequired {
+                        name: name.to_owned(),
+                    })
+                    .value(value),
+                ),
                 Err(problem) => problems.push(problem),
             }
         }
@@ -203,7 +211,9 @@ impl ReportDefinition {
             }
         }
         if problems.is_empty() {
-            Ok(ReportDataRequest::new(parameters))
+            Ok(ReportDataRequest::new(ReportDataRequestRequired {
+                parameters,
+            }))
         } else {
             Err(ParamsError {
                 report_id: self.id,
