@@ -6,6 +6,8 @@
 //! cargo xtask specs check                      # what the specs on disk change vs. the manifest
 //! cargo xtask specs accept                     # take them: update manifest + specs/summary/
 //! cargo xtask specs coverage                   # generated / hand-written / paged / export ops
+//! cargo xtask specs patched --dest DIR         # each document as codegen reads it (patched)
+//! cargo xtask specs lists                      # list responses outside the paged envelopes
 //! cargo xtask scaffold [--check]               # crate shells from the manifest (check: drift)
 //! ```
 
@@ -13,6 +15,7 @@
 
 mod coverage;
 mod fetch;
+mod patched;
 mod scaffold;
 mod specs;
 mod table;
@@ -118,6 +121,22 @@ enum SpecsCommand {
         /// Only these modules (api id or short name); default all.
         modules: Vec<String>,
     },
+    /// Write each module's document with specs/patches/ applied by codegen's reader, as
+    /// `DIR/<api_id>.json` — what the SDK, the mock and the CLI were generated from (for foreign
+    /// tools such as schemathesis).
+    Patched {
+        /// Directory to write into (created).
+        #[arg(long, value_name = "DIR")]
+        dest: PathBuf,
+        /// Only these modules (api id or short name); default all.
+        modules: Vec<String>,
+    },
+    /// List the list responses outside the paged-list and export envelopes (top-level arrays and
+    /// `data` lists), which the SDK reads record by record like pages.
+    Lists {
+        /// Only these modules (api id or short name); default all.
+        modules: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -167,5 +186,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         SpecsCommand::Check { modules } => specs::check(&ctx, &modules),
         SpecsCommand::Accept { modules } => specs::accept(&ctx, &modules),
         SpecsCommand::Coverage { modules } => coverage::coverage(&ctx, &modules),
+        SpecsCommand::Patched { dest, modules } => patched::patched(&ctx, &dest, &modules),
+        SpecsCommand::Lists { modules } => patched::lists(&ctx, &modules),
     }
 }
