@@ -16,7 +16,9 @@ async fn a_top_level_array_keeps_a_bad_record_aside_and_delivers_its_neighbours(
     let (server, client) = setup().await;
     let bad = json!({"id": "seven", "discount": 5});
     Mock::given(method("GET"))
-        .and(path("/memberships/v2/tenant/42/membership-types/9/discounts"))
+        .and(path(
+            "/memberships/v2/tenant/42/membership-types/9/discounts",
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([
             {"id": 1, "discount": "10.50"}, bad, {"id": 3, "discount": 0.125}
         ])))
@@ -34,7 +36,10 @@ async fn a_top_level_array_keeps_a_bad_record_aside_and_delivers_its_neighbours(
     let failure = &list.failures()[0];
     assert_eq!(failure.index, 1);
     assert_eq!(failure.path, "id");
-    assert_eq!(serde_json::from_str::<Value>(failure.raw_json()).unwrap(), bad);
+    assert_eq!(
+        serde_json::from_str::<Value>(failure.raw_json()).unwrap(),
+        bad
+    );
     // Written back, the bad record is exactly as received, in its place.
     let back = serde_json::to_value(&list).unwrap();
     assert_eq!(back.as_array().map(Vec::len), Some(3));
@@ -70,6 +75,9 @@ async fn a_data_list_outside_the_paged_envelopes_keeps_a_bad_record_aside() {
     let failure = &page.data.failures()[0];
     assert_eq!(failure.index, 1);
     assert_eq!(failure.path, "appointmentHoldReasons");
-    assert_eq!(serde_json::from_str::<Value>(failure.raw_json()).unwrap(), bad);
+    assert_eq!(
+        serde_json::from_str::<Value>(failure.raw_json()).unwrap(),
+        bad
+    );
     assert_eq!(page.total_count, Some(3));
 }
