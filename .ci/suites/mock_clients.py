@@ -7,12 +7,12 @@
                    list (every page), export (every batch), report, get one, create a note;
                    counts checked against what the mock holds.
 
-Usage: python mock_clients.py {schemathesis|servicepytan} BASE_URL SPECS_DIR RECORDS
+Usage: python mock_clients.py {schemathesis|servicepytan} BASE_URL PATCHED_SPECS_DIR RECORDS
+(PATCHED_SPECS_DIR: written by `cargo xtask specs patched --dest DIR`.)
 Prints one line per module / check and exits non-zero on any failure.
 """
 
 import concurrent.futures
-import copy
 import json
 import os
 import subprocess
@@ -43,27 +43,10 @@ def token(base):
 
 
 def patched(spec_dir, api_id):
-    """The spec as the mock serves it: specs/patches/<api_id>.json applied (JSON pointers)."""
+    """The spec as the mock serves it: SPECS_DIR holds the documents `cargo xtask specs patched`
+    wrote (specs/patches/ applied by codegen's own reader -- no second patch layer here)."""
     with open(os.path.join(spec_dir, f"{api_id}.json")) as f:
         doc = json.load(f)
-    patch_file = os.path.join("specs", "patches", f"{api_id}.json")
-    if os.path.exists(patch_file):
-        with open(patch_file) as f:
-            for p in json.load(f)["patches"]:
-                parts = [s.replace("~1", "/").replace("~0", "~") for s in p["pointer"].split("/")[1:]]
-                parent = doc
-                for s in parts[:-1]:
-                    parent = parent[int(s)] if isinstance(parent, list) else parent[s]
-                last = parts[-1]
-                key = int(last) if isinstance(parent, list) else last
-                # The two operations of crates/codegen/src/patches.rs, with its meaning: `set`
-                # writes the key (or replaces the array element), `remove` deletes it.
-                if p["op"] == "remove":
-                    del parent[key]
-                elif p["op"] == "set":
-                    parent[key] = copy.deepcopy(p["value"])
-                else:
-                    raise SystemExit(f"{patch_file}: unknown op {p['op']}")
     timespans(doc)
     return doc
 

@@ -8,109 +8,41 @@
 //! mock and the SDK agree on them.
 
 use serde_json::{json, Map, Value};
-use servicetitan_codegen::inventory::{operations, OperationKind};
-use servicetitan_codegen::manifest::{locate_specs, Manifest, SPECS_DIR_ENV};
-use servicetitan_codegen::patches;
-use std::path::{Path, PathBuf};
+use servicetitan_codegen::build::{script, write_if_changed};
+use servicetitan_codegen::inventory::Operation;
+use servicetitan_codegen::specs::ModuleSpec;
 
 fn main() {
-    if let Err(message) = run() {
-        eprintln!("\nerror: {message}\n");
-        std::process::exit(1);
-    }
+    script(|specs, out| {
+        let modules = specs
+            .read_all()?
+            .iter()
+            .map(module_table)
+            .collect::<Result<Vec<_>, _>>()?;
+        let text =
+            serde_json::to_string(&json!({ "modules": modules })).map_err(|e| e.to_string())?;
+        write_if_changed(&out.join("spec_table.json"), &text)
+    })
 }
 
-fn run() -> Result<(), String> {
-    println!("cargo:rerun-if-env-changed={SPECS_DIR_ENV}");
-    let manifest_dir =
-        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
-    let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
-    // The committed specs/ (manifest, patches) and ServiceTitan's documents may be apart.
-    let location = locate_specs(&manifest_dir).map_err(|e| e.to_string())?;
-    let specs = location.committed;
-    let documents = location.documents;
-    let manifest = Manifest::load(&specs).map_err(|e| e.to_string())?;
-    println!(
-        "cargo:rerun-if-changed={}",
-        specs.join("manifest.json").display()
-    );
-    println!("cargo:rerun-if-changed={}", specs.join("patches").display());
-    let mut modules = Vec::new();
-    for module in &manifest.modules {
-        let path = documents.join(module.spec_file_name());
-        println!("cargo:rerun-if-changed={}", path.display());
-        let patch_file = specs
-            .join("patches")
-            .join(format!("{}.json", module.api_id));
-        if patch_file.exists() {
-            println!("cargo:rerun-if-changed={}", patch_file.display());
-        }
-        modules.push(module_table(
-            &specs,
-            &path,
-            &module.api_id,
-            &module.short,
-            &module.base_path,
-        )?);
-    }
-    let table = json!({ "modules": modules });
-    let text = serde_json::to_string(&table).map_err(|e| e.to_string())?;
-    let target = out.join("spec_table.json");
-    if std::fs::read_to_string(&target).ok().as_deref() != Some(text.as_str()) {
-        std::fs::write(&target, text).map_err(|e| format!("{}: {e}", target.display()))?;
-    }
-    Ok(())
-}
-
-fn module_table(
-    specs: &Path,
-    path: &Path,
-    api_id: &str,
-    short: &str,
-    base_path: &str,
-) -> Result<Value, String> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        format!(
-            "missing spec {} ({e}).\n       The mock is built from ServiceTitan's documents, which are not committed; fetch them with\n           cargo xtask specs fetch --from <dir>   (e.g. ../shared/specs)",
-            path.display()
-        )
-    })?;
-    let mut doc: Value =
-        serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    let patches = patches::load(&specs.join("patches"), api_id)?;
-    patches::apply(&mut doc, &patches)?;
-    let kinds: Vec<(String, OperationKind)> = operations(&doc)
-        .into_iter()
-        .map(|op| (op.operation_id.clone(), op.kind))
-        .collect();
+/// One module's routes (the inventory's operations, so the mock serves exactly what the SDK
+/// calls) and its component schemas, compacted.
+fn module_table(spec: &ModuleSpec) -> Result<Value, String> {
+    // In the document's order, as the table always was: route matching breaks ties by it.
+    let mut ordered: Vec<&Operation> = spec.operations.iter().collect();
+    ordered.sort_by_key(|op| document_position(&spec.document, op));
     let mut ops = Vec::new();
-    let paths = doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    for (template, item) in &paths {
-        let shared = item
-            .get("parameters")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if !["get", "put", "post", "patch", "delete"].contains(&method.as_str()) {
-                continue;
-            }
-            let id = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let kind = kinds
-                .iter()
-                .find(|(k, _)| k == id)
-                .map_or(OperationKind::Plain, |(_, k)| *k);
-            ops.push(operation(template, method, op, &shared, kind));
-        }
+    for op in ordered {
+        let raw = spec.raw_operation(op).ok_or_else(|| {
+            format!(
+                "{}: {} {} not in the document",
+                spec.module.api_id, op.http_method, op.path
+            )
+        })?;
+        ops.push(operation(op, raw.0, &spec.parameters(op)));
     }
-    let mut schemas = doc
+    let mut schemas = spec
+        .document
         .pointer("/components/schemas")
         .cloned()
         .unwrap_or_else(|| json!({}));
@@ -119,23 +51,27 @@ fn module_table(
             compact_schema(s);
         }
     }
-    Ok(json!({ "short": short, "base_path": base_path, "operations": ops, "schemas": schemas }))
+    let m = &spec.module;
+    Ok(json!({ "short": m.short, "base_path": m.base_path, "operations": ops, "schemas": schemas }))
 }
 
-fn operation(
-    template: &str,
-    method: &str,
-    op: &Value,
-    shared: &[Value],
-    kind: OperationKind,
-) -> Value {
+/// Where an operation is declared: its path's index, then its method's within the path item.
+fn document_position(doc: &Value, op: &Operation) -> (usize, usize) {
+    let paths = doc.get("paths").and_then(Value::as_object);
+    let path = paths.and_then(|p| p.keys().position(|k| *k == op.path));
+    let item = paths
+        .and_then(|p| p.get(&op.path))
+        .and_then(Value::as_object);
+    let method = item.and_then(|i| {
+        i.keys()
+            .position(|k| k.eq_ignore_ascii_case(&op.http_method))
+    });
+    (path.unwrap_or(usize::MAX), method.unwrap_or(usize::MAX))
+}
+
+fn operation(meta: &Operation, op: &Value, declared: &[&Value]) -> Value {
     let mut params: Vec<Value> = Vec::new();
-    for p in shared.iter().chain(
-        op.get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten(),
-    ) {
+    for p in declared {
         let location = p.get("in").and_then(Value::as_str).unwrap_or_default();
         let mut schema = p.get("schema").cloned().unwrap_or_else(|| json!({}));
         compact_schema(&mut schema);
@@ -189,10 +125,10 @@ fn operation(
     });
     json!({
         "error_text": error_text,
-        "id": op.get("operationId").cloned().unwrap_or_default(),
-        "method": method.to_uppercase(),
-        "path": template,
-        "kind": kind.name(),
+        "id": meta.operation_id,
+        "method": meta.http_method,
+        "path": meta.path,
+        "kind": meta.kind.name(),
         "params": params,
         "body": body,
         "response": response,

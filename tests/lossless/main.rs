@@ -13,7 +13,8 @@ mod json;
 mod sample;
 
 use serde_json::Value;
-use servicetitan_codegen::{inventory, manifest, normalize, patches};
+use servicetitan_codegen::inventory;
+use servicetitan_codegen::specs::Specs;
 use std::collections::BTreeMap;
 
 type Decoder = fn(&[u8]) -> Result<String, String>;
@@ -73,12 +74,15 @@ fn json_schema<'a>(doc: &'a Value, op: &inventory::Operation) -> Option<&'a Valu
 #[test]
 fn every_operation_decodes_realistic_drift_without_loss() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    // The committed specs/ (manifest, patches) and ServiceTitan's documents may be apart.
-    let location = manifest::locate_specs(root).unwrap();
-    let (specs, documents) = (location.committed, location.documents);
-    let manifest = manifest::Manifest::load(&specs).unwrap();
+    // The documents as the build reads them: patched and normalized by the same reader.
+    let mut specs = Specs::open(root).unwrap();
     let tables = tables();
-    let names: Vec<String> = manifest.modules.iter().map(|m| m.rust_name()).collect();
+    let names: Vec<String> = specs
+        .manifest()
+        .modules
+        .iter()
+        .map(|m| m.rust_name())
+        .collect();
     assert_eq!(
         tables.keys().map(|k| k.to_string()).collect::<Vec<_>>(),
         {
@@ -90,18 +94,13 @@ fn every_operation_decodes_realistic_drift_without_loss() {
     );
     let mut failures = Vec::new();
     let (mut total, mut passed) = (0, 0);
-    for module in &manifest.modules {
-        let mut spec: Value = serde_json::from_slice(
-            &std::fs::read(documents.join(module.spec_file_name())).unwrap(),
-        )
-        .unwrap();
-        let patch_list = patches::load(&specs.join("patches"), &module.api_id).unwrap();
-        patches::apply(&mut spec, &patch_list).unwrap();
-        let doc = normalize::normalize(spec).unwrap().document;
+    for spec in specs.read_all().unwrap() {
+        let module = &spec.module;
+        let doc = &spec.normalized().unwrap().document;
         let table = tables[module.rust_name().as_str()];
         let (mut m_total, mut m_passed) = (0, 0);
-        for op in inventory::operations(&doc) {
-            let Some(schema) = json_schema(&doc, &op) else {
+        for op in inventory::operations(doc) {
+            let Some(schema) = json_schema(doc, &op) else {
                 continue;
             };
             if EXCEPTIONS.iter().any(|(id, _)| *id == op.operation_id) {
@@ -114,7 +113,7 @@ fn every_operation_decodes_realistic_drift_without_loss() {
             };
             let mut problems = Vec::new();
             for nulls in [false, true] {
-                let input = sample::Sampler::new(&doc, nulls).sample(schema, "", 0);
+                let input = sample::Sampler::new(doc, nulls).sample(schema, "", 0);
                 let text = input.text();
                 match decode(text.as_bytes()) {
                     Err(e) => problems.push(format!(

@@ -1,14 +1,13 @@
 //! `specs coverage`: how much of each module's spec the SDK covers, and how.
 
-use crate::specs::{read_spec, require_specs, total_label, Context};
+use crate::specs::{require_specs, total_label, Context};
 use crate::table::{Align, Table};
 use crate::{Error, Result};
 use servicetitan_codegen::generate::{generate_module, Generated};
-use servicetitan_codegen::inventory::{operations, OperationKind};
-use servicetitan_codegen::manifest::Module;
+use servicetitan_codegen::inventory::OperationKind;
+use servicetitan_codegen::specs::ModuleSpec;
 use std::collections::BTreeSet;
 use std::panic::AssertUnwindSafe;
-use std::path::Path;
 use std::process::ExitCode;
 
 /// One module's counts.
@@ -57,9 +56,10 @@ impl Counts {
 pub fn coverage(ctx: &Context, names: &[String]) -> Result<ExitCode> {
     let modules = ctx.select(names)?;
     require_specs(ctx, &modules)?;
-    let patches = ctx.patches_dir();
+    let mut specs = ctx.reader()?;
     let mut table = Table::new(&[
         ("module", Align::Left),
+        // Of the patched document, as the generator reads it (a patch may add operations).
         ("spec ops", Align::Right),
         ("generated", Align::Right),
         ("hand-written", Align::Right),
@@ -74,8 +74,8 @@ pub fn coverage(ctx: &Context, names: &[String]) -> Result<ExitCode> {
     let mut uncovered: Vec<(String, String)> = Vec::new();
     let mut failures: Vec<(String, String)> = Vec::new();
     for module in &modules {
-        let disk = read_spec(ctx, module)?;
-        let inventory = operations(&disk.value);
+        let spec = specs.read(module).map_err(Error)?;
+        let inventory = &spec.operations;
         let count =
             |kind: fn(&OperationKind) -> bool| inventory.iter().filter(|op| kind(&op.kind)).count();
         let mut counts = Counts {
@@ -86,7 +86,7 @@ pub fn coverage(ctx: &Context, names: &[String]) -> Result<ExitCode> {
             upload: count(|k| matches!(k, OperationKind::Upload)),
             ..Counts::default()
         };
-        let generated = match generate(module, disk.value, &patches) {
+        let generated = match generate(&spec) {
             Ok(g) => g,
             Err(e) => {
                 total.add(&counts);
@@ -173,15 +173,10 @@ pub fn coverage(ctx: &Context, names: &[String]) -> Result<ExitCode> {
 
 /// `generate_module`, with a panic inside the generator (progenitor asserts on some inputs)
 /// turned into an error message.
-pub(crate) fn generate(
-    module: &Module,
-    spec: serde_json::Value,
-    patches: &Path,
-) -> std::result::Result<Generated, String> {
+pub(crate) fn generate(spec: &ModuleSpec) -> std::result::Result<Generated, String> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let result =
-        std::panic::catch_unwind(AssertUnwindSafe(|| generate_module(module, spec, patches)));
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| generate_module(spec)));
     std::panic::set_hook(previous);
     match result {
         Ok(Ok(g)) => Ok(g),

@@ -3,7 +3,7 @@
 //! after a change of the generator (`cargo xtask specs generated jpm > /tmp/jpm.rs`).
 
 use crate::coverage::generate;
-use crate::specs::{read_spec, require_specs, Context};
+use crate::specs::{require_specs, Context};
 use crate::{Error, Result};
 use std::io::Write;
 use std::process::ExitCode;
@@ -18,9 +18,8 @@ pub fn print(ctx: &Context, name: &str) -> Result<ExitCode> {
         )));
     };
     require_specs(ctx, &modules)?;
-    let disk = read_spec(ctx, module)?;
-    let generated = generate(module, disk.value, &ctx.patches_dir())
-        .map_err(|e| Error(format!("{}: {e}", module.api_id)))?;
+    let spec = ctx.reader()?.read(module).map_err(Error)?;
+    let generated = generate(&spec).map_err(|e| Error(format!("{}: {e}", module.api_id)))?;
     let mut out = std::io::stdout().lock();
     out.write_all(generated.code.as_bytes())
         .and_then(|()| out.flush())

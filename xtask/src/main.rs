@@ -7,6 +7,8 @@
 //! cargo xtask specs accept                     # take them: update manifest + specs/summary/
 //! cargo xtask specs coverage                   # generated / hand-written / paged / export ops
 //! cargo xtask specs generated MODULE           # one module's generated source, for review
+//! cargo xtask specs patched --dest DIR         # each document as codegen reads it (patched)
+//! cargo xtask specs lists                      # list responses outside the paged envelopes
 //! cargo xtask scaffold [--check]               # crate shells from the manifest (check: drift)
 //! ```
 
@@ -15,6 +17,7 @@
 mod coverage;
 mod fetch;
 mod generated;
+mod patched;
 mod scaffold;
 mod specs;
 mod table;
@@ -126,6 +129,22 @@ enum SpecsCommand {
         /// The module (api id or short name).
         module: String,
     },
+    /// Write each module's document with specs/patches/ applied by codegen's reader, as
+    /// `DIR/<api_id>.json` — what the SDK, the mock and the CLI were generated from (for foreign
+    /// tools such as schemathesis).
+    Patched {
+        /// Directory to write into (created).
+        #[arg(long, value_name = "DIR")]
+        dest: PathBuf,
+        /// Only these modules (api id or short name); default all.
+        modules: Vec<String>,
+    },
+    /// List the list responses outside the paged-list and export envelopes (top-level arrays and
+    /// `data` lists), which the SDK reads record by record like pages.
+    Lists {
+        /// Only these modules (api id or short name); default all.
+        modules: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -176,5 +195,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         SpecsCommand::Accept { modules } => specs::accept(&ctx, &modules),
         SpecsCommand::Coverage { modules } => coverage::coverage(&ctx, &modules),
         SpecsCommand::Generated { module } => generated::print(&ctx, &module),
+        SpecsCommand::Patched { dest, modules } => patched::patched(&ctx, &dest, &modules),
+        SpecsCommand::Lists { modules } => patched::lists(&ctx, &modules),
     }
 }

@@ -3,7 +3,8 @@
 use crate::table::{Align, Table};
 use crate::{Error, Result};
 use servicetitan_codegen::diff::{diff, Summary, SummaryDiff};
-use servicetitan_codegen::manifest::{sha256_hex, Manifest, Module};
+use servicetitan_codegen::manifest::{sha256_hex, Manifest, Module, SpecsLocation};
+use servicetitan_codegen::specs::Specs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -54,9 +55,14 @@ impl Context {
         self.summary_dir().join(module.spec_file_name())
     }
 
-    /// `specs/patches/`.
-    pub fn patches_dir(&self) -> PathBuf {
-        self.specs_dir.join("patches")
+    /// The spec reader the build scripts use, on this specs directory (manifest, patches and
+    /// documents together).
+    pub fn reader(&self) -> Result<Specs> {
+        Specs::at(SpecsLocation {
+            committed: self.specs_dir.clone(),
+            documents: self.specs_dir.clone(),
+        })
+        .map_err(Error)
     }
 
     /// The modules named on the command line (api id or short name), in manifest order; all of
@@ -159,10 +165,10 @@ pub fn parse_spec(bytes: &[u8], what: &str) -> Result<serde_json::Value> {
     Ok(value)
 }
 
-/// A spec read from disk: its sha256, parsed value and summary.
+/// A raw spec read from disk (unpatched: `check` and `accept` compare ServiceTitan's documents
+/// themselves): its sha256 and summary.
 pub struct SpecOnDisk {
     pub sha256: String,
-    pub value: serde_json::Value,
     pub summary: Summary,
 }
 
@@ -174,11 +180,7 @@ pub fn read_spec(ctx: &Context, module: &Module) -> Result<SpecOnDisk> {
     let value = parse_spec(&bytes, &ctx.show(&path))?;
     let sha256 = sha256_hex(&bytes);
     let summary = Summary::from_spec(&module.api_id, &sha256, &value);
-    Ok(SpecOnDisk {
-        sha256,
-        value,
-        summary,
-    })
+    Ok(SpecOnDisk { sha256, summary })
 }
 
 /// Reads the committed summary of a module, `None` if there is none.

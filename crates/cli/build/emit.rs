@@ -1,9 +1,9 @@
 //! Emits the command table as Rust statics (`crate::table::{Module, Operation, Param, Body}`).
 
-use crate::schema::{columns, enum_values, resolve, type_name};
 use serde_json::Value;
 use servicetitan_codegen::inventory::{rust_ident, Operation, OperationKind};
-use servicetitan_codegen::manifest::Module;
+use servicetitan_codegen::schema::{columns, enum_values, resolve, type_name};
+use servicetitan_codegen::specs::ModuleSpec;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -41,15 +41,11 @@ fn one_line(text: &str) -> String {
 }
 
 impl Table {
-    pub fn module(
-        &mut self,
-        module: &Module,
-        spec: &Value,
-        ops: &[Operation],
-    ) -> Result<(), String> {
+    pub fn module(&mut self, spec: &ModuleSpec) -> Result<(), String> {
+        let module = &spec.module;
         let mut body = String::new();
         let mut names = BTreeSet::new();
-        for op in ops {
+        for op in &spec.operations {
             let name = kebab(&op.operation_id);
             if !names.insert(name.clone()) {
                 return Err(format!(
@@ -78,32 +74,17 @@ impl Table {
     }
 }
 
-fn raw_operation<'a>(spec: &'a Value, op: &Operation) -> Option<(&'a Value, Option<&'a Value>)> {
-    let item = spec.get("paths")?.get(&op.path)?;
-    let raw = item.get(op.http_method.to_lowercase())?;
-    Some((raw, item.get("parameters")))
-}
-
-fn operation(spec: &Value, op: &Operation, name: &str) -> Result<String, String> {
-    let (raw, shared) = raw_operation(spec, op)
+fn operation(spec: &ModuleSpec, op: &Operation, name: &str) -> Result<String, String> {
+    let (raw, _) = spec
+        .raw_operation(op)
         .ok_or_else(|| format!("{} {}: not found in the spec", op.http_method, op.path))?;
+    let doc = &spec.document;
     let mut params = String::new();
     let mut flags = BTreeSet::new();
-    let declared = shared
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .chain(
-            raw.get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten(),
-        );
-    for p in declared {
-        let p = resolve(spec, p);
-        params.push_str(&parameter(spec, p, &mut flags));
+    for p in spec.parameters(op) {
+        params.push_str(&parameter(doc, p, &mut flags));
     }
-    let body = raw.get("requestBody").map(|b| resolve(spec, b));
+    let body = raw.get("requestBody").map(|b| resolve(doc, b));
     let upload_field = if op.kind == OperationKind::Upload {
         body.and_then(binary_field)
     } else {
@@ -121,16 +102,11 @@ fn operation(spec: &Value, op: &Operation, name: &str) -> Result<String, String>
         ),
         None => "None".into(),
     };
-    let cols = match (&op.kind, &op.response_schema) {
-        (OperationKind::Export | OperationKind::PagedList, Some(envelope)) => {
-            // The record schema: the items of the envelope's `data`.
-            let envelope =
-                serde_json::json!({ "$ref": format!("#/components/schemas/{envelope}") });
-            match crate::schema::resolve(spec, &envelope).pointer("/properties/data/items") {
-                Some(items) => columns(spec, items),
-                None => Vec::new(),
-            }
-        }
+    let cols = match op.kind {
+        OperationKind::Export | OperationKind::PagedList => spec
+            .record_schema(op)
+            .map(|record| columns(doc, record))
+            .unwrap_or_default(),
         _ => Vec::new(),
     };
     let description = raw

@@ -2,71 +2,37 @@
 //! command against an in-process mock): both from the `servicetitan-mock` crate.
 
 use crate::Failure;
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{ArgMatches, Command};
 use servicetitan_core::config::ConfigBuilder;
-use servicetitan_mock::{MockConfig, MockServer, ReportFlow};
-use std::time::Duration;
+use servicetitan_mock::{MockArgs, MockConfig, MockServer};
 
-/// `st mock [--port N] [--records N] [faults…]`.
+/// `st mock [--port N] [--records N] [faults…]`: the mock's own flags ([`MockArgs`]), so `st
+/// mock` and the `servicetitan-mock` binary take the same settings with the same defaults.
 pub fn command() -> Command {
-    let number = |name: &'static str, default: &'static str, help: &'static str| {
-        Arg::new(name)
-            .long(name)
-            .value_name("N")
-            .default_value(default)
-            .help(help)
-    };
-    let command = Command::new("mock")
-        .about("Serve a local mock ServiceTitan (every operation, seeded data, auth, limits, faults)")
+    // The about text after the flags: `augment_args` would put the struct's own doc in its place.
+    <MockArgs as clap::Args>::augment_args(Command::new("mock"))
+        .about(
+            "Serve a local mock ServiceTitan (every operation, seeded data, auth, limits, faults)",
+        )
         .long_about(
             "Serve a local mock ServiceTitan built from the specs: every operation with seeded, \
              schema-valid data, OAuth tokens, the API's limits and optional faults. Prints the \
              variables that point `st` (or any SDK program) at it; runs until Ctrl-C. \
              Any other command takes --mock to run against an in-process mock instead \
-             (its knobs from SERVICETITAN_MOCK_* variables).",
+             (its knobs from the same SERVICETITAN_MOCK_* variables).",
         )
-        .arg(number("port", "8787", "Port on 127.0.0.1 (0 picks a free one)").value_parser(clap::value_parser!(u16)))
-        .arg(number("records", "250", "Records in every collection (lists and exports)").value_parser(clap::value_parser!(u64)))
-        .arg(number("seed", "1", "Seed of the generated data (same seed, same records)").value_parser(clap::value_parser!(u64)))
-        .arg(number("export-batch", "1000", "Records per export batch").value_parser(clap::value_parser!(u64)))
-        .arg(number("rate-limit", "60", "Requests per second per tenant before 429 (0: unlimited)").value_parser(clap::value_parser!(u32)))
-        .arg(number("report-limit", "5", "Report runs per minute per report before 429 (0: unlimited)").value_parser(clap::value_parser!(u32)))
-        .arg(number("error-rate", "0", "Share of API requests answered with a 502/503 (0–1)").value_parser(clap::value_parser!(f64)))
-        .arg(number("throttle-rate", "0", "Share of API requests answered with a spurious 429 (0–1)").value_parser(clap::value_parser!(f64)))
-        .arg(number("latency-ms", "0", "Milliseconds added before every answer").value_parser(clap::value_parser!(u64)))
-        .arg(number("token-lifetime", "900", "Lifetime of issued tokens in seconds").value_parser(clap::value_parser!(u64)))
-        .arg(
-            Arg::new("drift")
-                .long("drift")
-                .action(ArgAction::SetTrue)
-                .help("Answer with the API's known drift (unknown fields, unlisted enum values, nulls, odd dates)"),
-        );
-    // The report-data knobs (query flow, polls, paging, casing) as the mock binary declares them.
-    <ReportFlow as clap::Args>::augment_args(command)
-}
-
-fn config_from(m: &ArgMatches) -> MockConfig {
-    let get = |name| m.get_one::<u64>(name).copied().unwrap_or_default();
-    let limit = |name| m.get_one::<u32>(name).copied().filter(|n| *n > 0);
-    let rate = |name| m.get_one::<f64>(name).copied().unwrap_or_default();
-    MockConfig::default()
-        .port(m.get_one::<u16>("port").copied().unwrap_or_default())
-        .records(get("records"))
-        .seed(get("seed"))
-        .export_batch(get("export-batch"))
-        .rate_limit(limit("rate-limit"))
-        .report_limit(limit("report-limit"))
-        .error_rate(rate("error-rate"))
-        .throttle_rate(rate("throttle-rate"))
-        .latency(Duration::from_millis(get("latency-ms")))
-        .token_lifetime(Duration::from_secs(get("token-lifetime")))
-        .drift(m.get_flag("drift"))
-        .reports(<ReportFlow as clap::FromArgMatches>::from_arg_matches(m).unwrap_or_default())
 }
 
 /// Runs `st mock …` until Ctrl-C (or the process is ended).
 pub async fn serve(m: &ArgMatches) -> Result<(), Failure> {
-    let server = MockServer::start(config_from(m))
+    let args =
+        <MockArgs as clap::FromArgMatches>::from_arg_matches(m).map_err(|e| e.to_string())?;
+    let mut config = args.config();
+    // st's global `--tenant` (the first one given) names the tenant the mock's credentials belong to.
+    if let Some(tenant) = m.get_one::<i64>("tenant") {
+        config.credentials.tenant_id = *tenant;
+    }
+    let server = MockServer::start(config)
         .await
         .map_err(|e| format!("cannot start the mock: {e}"))?;
     let c = server.credentials();

@@ -1,18 +1,38 @@
-//! Entry point for the domain crates' build scripts: `servicetitan_codegen::build::domain("tenant-jpm-v2")`.
+//! Entry points for build scripts. The domain crates call
+//! `servicetitan_codegen::build::domain("tenant-jpm-v2")`; the mock's, the CLI's, the sync's and
+//! the workspace's call [`script`] with what they write from the specs. Either way the specs are
+//! read by [`Specs`], cargo is told what to watch, and a failure is a build error with its message
+//! (`error: …` on stderr, exit code 1), never a panic.
 
 use crate::generate::generate_module;
-use crate::manifest::{locate_specs, sha256_hex, Manifest, SPECS_DIR_ENV};
+use crate::specs::Specs;
 use std::path::{Path, PathBuf};
+
+/// Runs a build script's work: `work` gets the specs (found from the crate's directory) and
+/// `OUT_DIR`. Prints cargo's directives for what was read, or the error and exits with 1.
+pub fn script(work: impl FnOnce(&mut Specs, &Path) -> Result<(), String>) {
+    let result = env_dirs().and_then(|(manifest_dir, out_dir)| {
+        let mut specs = Specs::open(&manifest_dir)?;
+        work(&mut specs, &out_dir)?;
+        Ok(specs.directives().to_vec())
+    });
+    finish(result)
+}
 
 /// Generates `$OUT_DIR/generated.rs` for the module with this portal api id, printing cargo's
 /// directives; any failure is a build error with the message (never a panic backtrace).
 pub fn domain(api_id: &str) {
-    let manifest_dir =
-        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
-    let out_dir = std::env::var("OUT_DIR").map(PathBuf::from);
-    let result = out_dir
-        .map_err(|_| "OUT_DIR not set (run from a build script)".to_string())
-        .and_then(|out| run(api_id, &manifest_dir, &out));
+    finish(env_dirs().and_then(|(manifest_dir, out)| run(api_id, &manifest_dir, &out)))
+}
+
+fn env_dirs() -> Result<(PathBuf, PathBuf), String> {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .ok_or("CARGO_MANIFEST_DIR not set (run from a build script)")?;
+    let out_dir = std::env::var_os("OUT_DIR").ok_or("OUT_DIR not set (run from a build script)")?;
+    Ok((manifest_dir.into(), out_dir.into()))
+}
+
+fn finish(result: Result<Vec<String>, String>) {
     match result {
         Ok(directives) => directives.iter().for_each(|d| println!("{d}")),
         Err(message) => {
@@ -27,53 +47,15 @@ pub fn domain(api_id: &str) {
 /// The generator reruns only when the spec, the manifest or the module's patches change
 /// (`rerun-if-changed`), so a rebuild with nothing changed never reruns it.
 pub fn run(api_id: &str, manifest_dir: &Path, out_dir: &Path) -> Result<Vec<String>, String> {
-    let mut directives = vec![format!("cargo:rerun-if-env-changed={SPECS_DIR_ENV}")];
-    let specs = locate_specs(manifest_dir).map_err(|e| e.to_string())?;
-    let specs_dir = &specs.committed;
-    let manifest = Manifest::load(specs_dir).map_err(|e| e.to_string())?;
-    let module = manifest.module(api_id).ok_or_else(|| {
-        format!(
-            "{api_id} is not in {}",
-            specs_dir.join("manifest.json").display()
-        )
-    })?;
-    let spec_path = specs.documents.join(module.spec_file_name());
-    let patches_dir = specs_dir.join("patches");
-    directives.push(format!("cargo:rerun-if-changed={}", spec_path.display()));
-    directives.push(format!(
-        "cargo:rerun-if-changed={}",
-        specs_dir.join("manifest.json").display()
-    ));
-    // The directory catches a patch file being added; the file itself only when it exists —
-    // cargo treats a missing `rerun-if-changed` path as always changed, which would rerun the
-    // generator on every build.
-    directives.push(format!("cargo:rerun-if-changed={}", patches_dir.display()));
-    let patch_file = patches_dir.join(format!("{api_id}.json"));
-    if patch_file.exists() {
-        directives.push(format!("cargo:rerun-if-changed={}", patch_file.display()));
-    }
-
-    let bytes = std::fs::read(&spec_path).map_err(|e| {
-        format!(
-            "missing spec {} ({e}).\n       The specs are ServiceTitan's documents and are not committed; fetch them with\n           cargo xtask specs fetch                      (from the developer portal)\n           cargo xtask specs fetch --from <dir>         (from a local copy, e.g. ../shared/specs)\n       or, for a project outside this workspace, point {SPECS_DIR_ENV} at a directory of them\n           (`cargo xtask specs fetch --dest <dir>` in a clone fills one).",
-            spec_path.display()
-        )
-    })?;
-    if sha256_hex(&bytes) != module.sha256 {
-        directives.push(format!(
-            "cargo:warning={} differs from the manifest's accepted version; review with `cargo xtask specs check`",
-            spec_path.display()
-        ));
-    }
-    let spec: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| format!("{} is not JSON: {e}", spec_path.display()))?;
-    let generated = generate_module(module, spec, &patches_dir).map_err(|e| e.to_string())?;
+    let mut specs = Specs::open(manifest_dir)?;
+    let spec = specs.read_id(api_id)?;
+    let generated = generate_module(&spec).map_err(|e| e.to_string())?;
     write_if_changed(&out_dir.join("generated.rs"), &generated.code)?;
-    Ok(directives)
+    Ok(specs.directives().to_vec())
 }
 
 /// Writes only when the content differs, so rustc's own change detection stays quiet.
-fn write_if_changed(path: &Path, content: &str) -> Result<(), String> {
+pub fn write_if_changed(path: &Path, content: &str) -> Result<(), String> {
     if std::fs::read_to_string(path).is_ok_and(|old| old == content) {
         return Ok(());
     }

@@ -1,7 +1,7 @@
 //! From a module's spec to the Rust source of its crate.
 //!
-//! 1. apply the reviewed patches (`specs/patches/<api_id>.json`);
-//! 2. normalize 3.1 → 3.0 ([`crate::normalize`]);
+//! 1–2. patched (`specs/patches/<api_id>.json`) and normalized 3.1 → 3.0 ([`crate::normalize`])
+//!    by the spec reader ([`crate::specs`]);
 //! 3. run progenitor (builder interface, merged tags, `Transport` as inner type, hooks expected);
 //! 4. post-process the syntax tree ([`crate::postprocess`]): open enums, lenient dates, owned
 //!    typed builders, body constructors, the raw client hidden;
@@ -10,12 +10,10 @@
 //! 6. the decoding table of the all-operations check ([`crate::decoders`]).
 
 use crate::inventory::{self, Operation, OperationKind};
-use crate::manifest::Module;
-use crate::{domain, normalize, patches, postprocess};
+use crate::specs::ModuleSpec;
+use crate::{domain, normalize, postprocess};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use quote::quote;
-use serde_json::Value;
-use std::path::Path;
 
 /// Result of generating one module.
 #[derive(Debug)]
@@ -59,26 +57,21 @@ pub fn settings() -> GenerationSettings {
     settings
 }
 
-/// Generates the source of a module's crate from its raw spec.
-pub fn generate_module(
-    module: &Module,
-    mut spec: Value,
-    patches_dir: &Path,
-) -> Result<Generated, GenError> {
+/// Generates the source of a module's crate from its document as the spec reader gives it
+/// (patched; normalized on first use).
+pub fn generate_module(spec: &ModuleSpec) -> Result<Generated, GenError> {
+    let module = &spec.module;
     let err = |stage: &str, e: String| {
         GenError(format!(
             "{} ({}): {stage}: {e}",
             module.api_id, module.crate_name
         ))
     };
-    let patches = patches::load(patches_dir, &module.api_id).map_err(|e| err("patches", e))?;
-    patches::apply(&mut spec, &patches).map_err(|e| err("patches", e))?;
-
-    let normalized = normalize::normalize(spec.clone()).map_err(|e| err("normalize", e))?;
+    let normalized = spec.normalized().map_err(|e| err("normalize", e))?;
     // Kinds, scopes and parameters come from the normalized document (clean schema names);
     // uploads were taken out of it, so they are described from the patched original.
     let mut operations = inventory::operations(&normalized.document);
-    let all = inventory::operations(&spec);
+    let all = &spec.operations;
     for up in &normalized.uploads {
         if let Some(op) = all.iter().find(|o| o.operation_id == up.operation_id) {
             let mut op = op.clone();

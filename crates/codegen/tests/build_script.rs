@@ -143,3 +143,75 @@ fn specs_dir_env_holds_only_the_documents_the_manifest_comes_from_the_checkout()
         committed
     );
 }
+
+#[test]
+fn the_reader_patches_describes_and_normalizes_once() {
+    use servicetitan_codegen::specs::Specs;
+    let (_dir, crate_dir, _out) = workspace(true, true);
+    let mut specs = Specs::open(&crate_dir).unwrap();
+    let spec = specs.read_id("tenant-demo-v2").unwrap();
+    assert_eq!(spec.document["info"]["title"], "Demo!", "patched");
+    let ids: Vec<&str> = spec
+        .operations
+        .iter()
+        .map(|o| o.operation_id.as_str())
+        .collect();
+    assert_eq!(ids, ["Things_Get"]);
+    let (raw, shared) = spec.raw_operation(&spec.operations[0]).unwrap();
+    assert_eq!(raw["operationId"], "Things_Get");
+    assert!(shared.is_empty());
+    assert_eq!(spec.parameters(&spec.operations[0])[0]["name"], "tenant");
+    let first: *const _ = spec.normalized().unwrap();
+    let second: *const _ = spec.normalized().unwrap();
+    assert_eq!(first, second, "normalized once, then kept");
+    assert!(specs
+        .directives()
+        .iter()
+        .any(|d| d.ends_with("patches/tenant-demo-v2.json")));
+}
+
+#[test]
+fn bad_spec_data_is_an_error_naming_it_never_a_panic() {
+    use servicetitan_codegen::specs::Specs;
+    let (dir, crate_dir, out) = workspace(true, false);
+    let specs_dir = dir.path().join("specs");
+    std::fs::write(specs_dir.join("tenant-demo-v2.json"), "{not json").unwrap();
+    let err = Specs::open(&crate_dir).unwrap().read_all().unwrap_err();
+    assert!(err.contains("tenant-demo-v2.json is not JSON"), "{err}");
+    // A document that differs from the accepted one is a warning, not a failure.
+    let directives = {
+        std::fs::write(
+            specs_dir.join("tenant-demo-v2.json"),
+            r#"{"openapi": "3.1.0", "info": {"title": "Demo", "version": "2"}, "paths": {}}"#,
+        )
+        .unwrap();
+        run("tenant-demo-v2", &crate_dir, &out).unwrap()
+    };
+    assert!(directives
+        .iter()
+        .any(|d| d.starts_with("cargo:warning=") && d.contains("cargo xtask specs check")));
+    // A stale patch names the module and the pointer.
+    std::fs::write(
+        specs_dir.join("patches/tenant-demo-v2.json"),
+        r#"{"patches": [{"reason": "gone", "op": "remove", "pointer": "/paths/~1nope"}]}"#,
+    )
+    .unwrap();
+    let err = run("tenant-demo-v2", &crate_dir, &out).unwrap_err();
+    assert!(
+        err.contains("tenant-demo-v2") && err.contains("/paths/~1nope"),
+        "{err}"
+    );
+}
+
+#[test]
+fn one_missing_spec_message_for_every_reader() {
+    use servicetitan_codegen::specs::Specs;
+    let (_dir, crate_dir, _out) = workspace(false, false);
+    let err = Specs::open(&crate_dir).unwrap().read_all().unwrap_err();
+    assert!(err.starts_with("missing spec "), "{err}");
+    assert!(
+        err.contains("cargo xtask specs fetch --from ../shared/specs"),
+        "{err}"
+    );
+    assert!(err.contains("SERVICETITAN_SPECS_DIR"), "{err}");
+}

@@ -4,6 +4,7 @@
 use serde_json::json;
 use servicetitan_codegen::generate::generate_module;
 use servicetitan_codegen::manifest::Module;
+use servicetitan_codegen::specs::ModuleSpec;
 
 fn module() -> Module {
     Module {
@@ -92,7 +93,8 @@ fn spec() -> serde_json::Value {
 fn every_construct_generates() {
     let dir = std::env::temp_dir().join(format!("st-codegen-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let out = generate_module(&module(), spec(), &dir).expect("generates");
+    let spec = ModuleSpec::patched(module(), spec(), &dir).expect("no patches");
+    let out = generate_module(&spec).expect("generates");
     let _ = std::fs::remove_dir_all(&dir);
     // Whitespace and prettyplease's trailing commas (placed by line length) do not matter.
     let code = out.code.replace(char::is_whitespace, "").replace(",)", ")");

@@ -1,5 +1,5 @@
-//! What a mock serves and how it misbehaves: [`MockConfig`], built in code or from the
-//! `SERVICETITAN_MOCK_*` environment (the binary's flags read the same variables).
+//! What a mock serves and how it misbehaves: [`MockConfig`], built in code, or from flags and
+//! the `SERVICETITAN_MOCK_*` environment through [`crate::MockArgs`].
 
 use std::fmt;
 use std::time::Duration;
@@ -164,56 +164,15 @@ impl MockConfig {
         reports: crate::report_flow::ReportFlow => reports;
     }
 
-    /// The default configuration with `SERVICETITAN_MOCK_*` variables applied (`_PORT`, `_SEED`,
-    /// `_RECORDS`, `_RATE_LIMIT`, `_REPORT_LIMIT` (0 = off), `_ERROR_RATE`, `_THROTTLE_RATE`,
-    /// `_LATENCY_MS`, `_TOKEN_LIFETIME_S`, `_DRIFT`, and the `_REPORT_*` knobs of
-    /// [`ReportFlow`](crate::ReportFlow)). A value that does not parse is an error naming the
-    /// variable.
+    /// The configuration the `SERVICETITAN_MOCK_*` variables describe, read by the same
+    /// declarations as the commands' flags ([`MockArgs`](crate::MockArgs): `_PORT` (default
+    /// 8787, like the commands'), `_SEED`, `_RECORDS`, `_RATE_LIMIT`, `_REPORT_LIMIT` (0 = off),
+    /// `_ERROR_RATE`, `_THROTTLE_RATE`, `_LATENCY_MS`, `_TOKEN_LIFETIME_S`, `_DRIFT`,
+    /// `_EXPORT_BATCH`, and the `_REPORT_*` knobs of
+    /// [`ReportFlow`](crate::ReportFlow)); the rest as [`MockConfig::default`]. A value that does
+    /// not parse is an error naming the variable.
     pub fn from_env() -> Result<MockConfig, String> {
-        let mut c = MockConfig::default();
-        fn var<T: std::str::FromStr>(key: &str) -> Result<Option<T>, String> {
-            match std::env::var(format!("SERVICETITAN_MOCK_{key}")) {
-                Ok(v) => v
-                    .trim()
-                    .parse()
-                    .map(Some)
-                    .map_err(|_| format!("SERVICETITAN_MOCK_{key}={v:?} is not a valid value")),
-                Err(_) => Ok(None),
-            }
-        }
-        let limit = |v: u32| (v > 0).then_some(v);
-        if let Some(v) = var("PORT")? {
-            c.port = v;
-        }
-        if let Some(v) = var("SEED")? {
-            c.seed = v;
-        }
-        if let Some(v) = var("RECORDS")? {
-            c.records = v;
-        }
-        if let Some(v) = var("RATE_LIMIT")? {
-            c.faults.rate_limit = limit(v);
-        }
-        if let Some(v) = var("REPORT_LIMIT")? {
-            c.faults.report_limit = limit(v);
-        }
-        if let Some(v) = var("ERROR_RATE")? {
-            c.faults.error_rate = v;
-        }
-        if let Some(v) = var("THROTTLE_RATE")? {
-            c.faults.throttle_rate = v;
-        }
-        if let Some(v) = var("LATENCY_MS")? {
-            c.faults.latency = Duration::from_millis(v);
-        }
-        if let Some(v) = var("TOKEN_LIFETIME_S")? {
-            c.faults.token_lifetime = Duration::from_secs(v);
-        }
-        if let Some(v) = var("DRIFT")? {
-            c.faults.drift = v;
-        }
-        c.reports = crate::report_flow::ReportFlow::from_env()?;
-        Ok(c)
+        crate::args::MockArgs::parse_from_env().map(|args| args.config())
     }
 
     /// Every tenant the credentials may call.

@@ -18,6 +18,7 @@
 #![allow(clippy::result_large_err)]
 #![forbid(unsafe_code)]
 
+pub mod args;
 pub mod auth;
 pub mod binding;
 pub mod catalog;
@@ -36,6 +37,7 @@ pub mod state;
 pub mod store;
 pub mod validate;
 
+pub use args::{MockArgs, DEFAULT_PORT};
 pub use config::{Credentials, Faults, MockConfig};
 pub use counters::{Counters, LogEntry};
 pub use report_flow::{HasMore, ReportFlow};

@@ -1,8 +1,7 @@
 //! `servicetitan-mock`: a local ServiceTitan on a loopback port.
 
 use clap::Parser;
-use servicetitan_mock::{Credentials, Faults, MockConfig, MockServer, ReportFlow};
-use std::time::Duration;
+use servicetitan_mock::{Credentials, MockArgs, MockServer};
 
 /// A local ServiceTitan built from the OpenAPI specs: every operation of the 25 modules with
 /// seeded, schema-valid data, OAuth tokens, the API's rate limits and optional faults.
@@ -12,81 +11,23 @@ use std::time::Duration;
 #[derive(Debug, Parser)]
 #[command(name = "servicetitan-mock", version)]
 struct Args {
-    /// Port on 127.0.0.1 (0 picks a free one).
-    #[arg(long, env = "SERVICETITAN_MOCK_PORT", default_value_t = 8787)]
-    port: u16,
-    /// Seed of the generated data (same seed, same records).
-    #[arg(long, env = "SERVICETITAN_MOCK_SEED", default_value_t = 1)]
-    seed: u64,
-    /// Records in every collection (lists and exports).
-    #[arg(long, env = "SERVICETITAN_MOCK_RECORDS", default_value_t = 250)]
-    records: u64,
-    /// Requests per second per tenant before 429 (0: unlimited).
-    #[arg(long, env = "SERVICETITAN_MOCK_RATE_LIMIT", default_value_t = 60)]
-    rate_limit: u32,
-    /// Report-data requests per minute per report before 429 (0: unlimited).
-    #[arg(long, env = "SERVICETITAN_MOCK_REPORT_LIMIT", default_value_t = 5)]
-    report_limit: u32,
-    /// Share of API requests answered with a 502/503 (0–1).
-    #[arg(long, env = "SERVICETITAN_MOCK_ERROR_RATE", default_value_t = 0.0)]
-    error_rate: f64,
-    /// Share of API requests answered with a spurious 429 (0–1).
-    #[arg(long, env = "SERVICETITAN_MOCK_THROTTLE_RATE", default_value_t = 0.0)]
-    throttle_rate: f64,
-    /// Milliseconds added before every answer.
-    #[arg(long, env = "SERVICETITAN_MOCK_LATENCY_MS", default_value_t = 0)]
-    latency_ms: u64,
-    /// Lifetime of issued tokens in seconds (the API's is 900).
-    #[arg(
-        long,
-        env = "SERVICETITAN_MOCK_TOKEN_LIFETIME_S",
-        default_value_t = 900
-    )]
-    token_lifetime: u64,
-    /// Write the API's known drift: unknown fields, unlisted enum values, nulls in required
-    /// fields, dates without offset or with 7 fraction digits.
-    #[arg(long, env = "SERVICETITAN_MOCK_DRIFT")]
-    drift: bool,
-    /// Records per export batch.
-    #[arg(long, default_value_t = 1000)]
-    export_batch: u64,
-    /// Tenant the credentials belong to.
-    #[arg(long, default_value_t = Credentials::default().tenant_id)]
-    tenant: i64,
-    /// How report data is served (the live API's query flow).
+    /// The mock's settings (the same flags as `st mock`).
     #[command(flatten)]
-    reports: ReportFlow,
+    mock: MockArgs,
+    /// Tenant the credentials belong to (`st mock` takes st's global `--tenant`).
+    #[arg(long, value_name = "ID", default_value_t = Credentials::default().tenant_id)]
+    tenant: i64,
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    let limit = |n: u32| (n > 0).then_some(n);
-    let config = MockConfig {
-        port: args.port,
-        seed: args.seed,
-        records: args.records,
-        credentials: Credentials {
-            tenant_id: args.tenant,
-            ..Credentials::default()
-        },
-        export_batch: args.export_batch,
-        reports: args.reports,
-        faults: Faults {
-            rate_limit: limit(args.rate_limit),
-            report_limit: limit(args.report_limit),
-            error_rate: args.error_rate,
-            throttle_rate: args.throttle_rate,
-            latency: Duration::from_millis(args.latency_ms),
-            token_lifetime: Duration::from_secs(args.token_lifetime),
-            drift: args.drift,
-        },
-        ..MockConfig::default()
-    };
+    let mut config = args.mock.config();
+    config.credentials.tenant_id = args.tenant;
     let server = match MockServer::start(config).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", args.port);
+            eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", args.mock.port);
             return std::process::ExitCode::FAILURE;
         }
     };

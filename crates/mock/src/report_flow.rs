@@ -1,7 +1,7 @@
 //! How the mock serves report data: the live API's asynchronous query flow
 //! (`POST …/data/query` → 202 + token → `GET …/data-queries/{token}` → 200, `DELETE` to cancel),
-//! its PascalCase keys and its ignored paging, or the spec's shape. The binary's flags are this
-//! struct (`#[command(flatten)]`), so each knob is declared once.
+//! its PascalCase keys and its ignored paging, or the spec's shape. The commands' flags are this
+//! struct, flattened into [`crate::MockArgs`], so each knob is declared once.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -70,19 +70,6 @@ impl Default for ReportFlow {
             no_sync: false,
             no_query: false,
         }
-    }
-}
-
-impl ReportFlow {
-    /// The knobs from the `SERVICETITAN_MOCK_REPORT_*` variables (the defaults for the others),
-    /// read by the same declarations as the binary's flags.
-    pub fn from_env() -> Result<ReportFlow, String> {
-        use clap::{Args, FromArgMatches};
-        let command = ReportFlow::augment_args(clap::Command::new("mock").no_binary_name(true));
-        let matches = command
-            .try_get_matches_from(Vec::<String>::new())
-            .map_err(|e| e.to_string())?;
-        ReportFlow::from_arg_matches(&matches).map_err(|e| e.to_string())
     }
 }
 

@@ -1,9 +1,8 @@
 //! A record schema's top-level properties as typed columns.
 
-use crate::schema::{resolve, type_name};
 use heck::ToSnakeCase;
 use serde_json::Value;
-use servicetitan_codegen::inventory::Operation;
+use servicetitan_codegen::schema::{resolve, type_name};
 
 /// Column names the sync keeps for itself; a property spelled like one gets `_field` appended.
 const RESERVED: &[&str] = &["tenant_id", "_raw", "_synced_at", "_deleted"];
@@ -12,18 +11,6 @@ pub struct Col {
     pub name: String,
     pub api_name: String,
     pub ty: &'static str,
-}
-
-/// The record schema of a list or export: the items of the envelope's `data`.
-pub fn record_schema<'a>(spec: &'a Value, op: &Operation) -> Option<&'a Value> {
-    let envelope = op.response_schema.as_ref()?;
-    let pointer = format!(
-        "/components/schemas/{}",
-        envelope.replace('~', "~0").replace('/', "~1")
-    );
-    let envelope = resolve(spec, spec.pointer(&pointer)?);
-    let items = envelope.pointer("/properties/data/items")?;
-    Some(resolve(spec, items))
 }
 
 /// One column per top-level property, in the spec's order; a name taken twice (`fooBar` and

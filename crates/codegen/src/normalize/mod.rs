@@ -81,6 +81,7 @@ pub fn normalize(mut doc: Value) -> Result<Normalized, String> {
     lossless::widen_response_integers(&mut doc, &response_schemas);
     required::relax_response_required(&mut doc);
     lossless::records_for_envelopes(&mut doc);
+    lossless::records_for_lists(&mut doc);
     names::rename_schemas(&mut doc);
 
     let openapi: openapiv3::OpenAPI = serde_path_to_error(&doc)?;

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use serde_json::Value;
+use servicetitan_core::records::Records;
 use servicetitan_core::Error;
 
 use super::cancel::CancelOnDrop;
@@ -56,15 +57,18 @@ pub(crate) struct Answer {
     pub data: Vec<Vec<Value>>,
 }
 
-impl From<ReportDataQueryResponse> for Answer {
-    fn from(r: ReportDataQueryResponse) -> Self {
-        Answer {
+impl TryFrom<ReportDataQueryResponse> for Answer {
+    type Error = Error;
+
+    /// A row that is not an array fails the page rather than being skipped.
+    fn try_from(r: ReportDataQueryResponse) -> Result<Self, Error> {
+        Ok(Answer {
             page: r.page,
             has_more: r.has_more.unwrap_or(false),
             total_count: r.total_count,
             fields: r.fields.unwrap_or_default(),
-            data: r.data.unwrap_or_default(),
-        }
+            data: rows(r.data)?,
+        })
     }
 }
 
@@ -73,17 +77,23 @@ impl TryFrom<ReportDataResponse> for Answer {
 
     /// A row that is not an array fails the page rather than being skipped.
     fn try_from(r: ReportDataResponse) -> Result<Self, Error> {
-        let (data, failures) = r.data.into_parts();
-        if let Some(failure) = failures.into_iter().next() {
-            return Err(Error::Record(Box::new(failure)));
-        }
         Ok(Answer {
             page: r.page,
             has_more: r.has_more.unwrap_or(false),
             total_count: r.total_count,
             fields: r.fields,
-            data,
+            data: rows(r.data)?,
         })
+    }
+}
+
+/// The rows of a page, or the first row that could not be read as the error: both flows treat a
+/// bad row alike, and a report read with a row silently missing would give wrong totals.
+fn rows(data: Records<Vec<Value>>) -> Result<Vec<Vec<Value>>, Error> {
+    let (rows, failures) = data.into_parts();
+    match failures.into_iter().next() {
+        Some(failure) => Err(Error::Record(Box::new(failure))),
+        None => Ok(rows),
     }
 }
 
@@ -159,7 +169,7 @@ impl Fetch {
         let pending = response.status().as_u16() == 202;
         let answer = response.into_inner();
         if !pending {
-            return Ok(answer.into());
+            return answer.try_into();
         }
         let token = answer.token.ok_or_else(|| Error::Decode {
             message: format!(
@@ -193,7 +203,7 @@ impl Fetch {
             let response = self.api.data_queries_get(&token).send().await?;
             if response.status().as_u16() != 202 {
                 cancel.disarm();
-                return Ok(response.into_inner().into());
+                return response.into_inner().try_into();
             }
             wait = (wait + wait / 2).min(self.options.max_poll);
         }

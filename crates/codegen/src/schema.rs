@@ -1,5 +1,9 @@
-//! Reading parameter and record schemas of a (raw, 3.1) spec: `$ref`s inside the document,
-//! single-member `allOf`/`oneOf`/`anyOf` wrappers, and `type: [T, "null"]` arrays.
+//! Reading parameter and record schemas of a patched (3.1) document, for the tables the CLI's
+//! and the sync's build scripts write: `$ref`s inside the document, single-member
+//! `allOf`/`oneOf`/`anyOf` wrappers, `type: [T, "null"]` arrays, and a record's CSV columns.
+//!
+//! (The inventory resolves envelopes its own, narrower way — first member of a `oneOf` with
+//! nulls — which decides operation kinds; it is kept apart so kinds do not move.)
 
 use serde_json::Value;
 
