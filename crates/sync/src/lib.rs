@@ -175,14 +175,19 @@ impl Sync {
     pub async fn run(self) -> Result<Report, Error> {
         let started = Instant::now();
         let _exclusive = self.dest.lock_for_sync()?;
-        self.dest.prepare(&self.entities).await?;
+        // Boxed (here and below) so that `run` is `Send` for `tokio::spawn`: the compiler cannot
+        // prove it through these borrowing futures on its own.
+        futures::FutureExt::boxed(self.dest.prepare(&self.entities)).await?;
         let (tenants, run) = match &*self.dest {
             Destination::Postgres(_) => {
                 let leasing = workers::Leasing::new(self.lease, self.renew, self.worker.clone());
-                workers::run(&self, &leasing).await?
+                futures::FutureExt::boxed(workers::run(&self, &leasing)).await?
             }
             Destination::Sqlite(_) => {
-                let runs = self.tenants.iter().map(|client| self.tenant_run(client));
+                let mut runs = Vec::new();
+                for client in &self.tenants {
+                    runs.push(futures::FutureExt::boxed(self.tenant_run(client)));
+                }
                 (futures::future::join_all(runs).await, None)
             }
         };
@@ -204,7 +209,10 @@ impl Sync {
                 entities: Vec::new(),
             };
         }
-        let units = self.entities.iter().map(|entity| {
+        // A loop of boxed futures rather than a mapping closure: the closure's borrowed argument
+        // kept the compiler from proving the run `Send`.
+        let mut units: Vec<futures::future::BoxFuture<'_, EntityReport>> = Vec::new();
+        for entity in self.entities.iter().copied() {
             let unit = run::Unit {
                 client,
                 dest: &self.dest,
@@ -213,8 +221,8 @@ impl Sync {
                 progress: self.progress.as_ref(),
                 owner: None,
             };
-            async move { unit.run().await }
-        });
+            units.push(futures::FutureExt::boxed(async move { unit.run().await }));
+        }
         let mut entities: Vec<EntityReport> = futures::stream::iter(units)
             .buffer_unordered(self.concurrency)
             .collect()

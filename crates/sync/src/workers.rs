@@ -8,6 +8,7 @@ use crate::dest::leases::{Claim, Run};
 use crate::dest::Destination;
 use crate::report::{EntityReport, RunSummary, TenantReport};
 use crate::{run, Error, Sync};
+use futures::future::{BoxFuture, FutureExt};
 use futures::stream::{FuturesUnordered, StreamExt};
 use servicetitan_core::Client;
 use std::collections::HashMap;
@@ -86,10 +87,13 @@ pub(crate) async fn run(
 ) -> Result<(Vec<TenantReport>, Option<RunSummary>), Error> {
     // A refused credential fails its tenant once, here, and leaves it out of the run (its units
     // would otherwise wait for a worker that can never finish them).
-    let checks = sync.tenants.iter().map(|c| async move { (c, c.access_token().await) });
+    let mut checks: FuturesUnordered<BoxFuture<'_, _>> = FuturesUnordered::new();
+    for client in &sync.tenants {
+        checks.push(token_check(client).boxed());
+    }
     let mut reports = Vec::new();
     let mut clients = HashMap::new();
-    for (client, token) in futures::future::join_all(checks).await {
+    while let Some((client, token)) = checks.next().await {
         match token {
             Ok(_) => {
                 clients.insert(client.tenant_id(), client);
@@ -136,6 +140,10 @@ pub(crate) async fn run(
     Ok((reports, Some(summary)))
 }
 
+async fn token_check(client: &Client) -> (&Client, Result<(), servicetitan_core::Error>) {
+    (client, client.access_token().await.map(drop))
+}
+
 impl Worker<'_> {
     async fn work(&self) -> Result<(Vec<EntityReport>, RunSummary), Error> {
         let per_tenant = self.sync.concurrency;
@@ -149,7 +157,10 @@ impl Worker<'_> {
         };
         let mut done = Vec::new();
         let mut busy: HashMap<i64, usize> = HashMap::new();
-        let mut running = FuturesUnordered::new();
+        // Boxed: the compiler cannot prove a collection of borrowing futures `Send` for every
+        // lifetime otherwise, and `Sync::run` must stay `Send` (users spawn it).
+        let mut running: FuturesUnordered<BoxFuture<'_, (i64, Result<Outcome, Error>)>> =
+            FuturesUnordered::new();
         loop {
             while running.len() < slots {
                 let full: Vec<i64> = busy
@@ -167,7 +178,7 @@ impl Worker<'_> {
                     tracing::warn!(tenant = claim.tenant_id, entity = %claim.entity, from = %from, "taking over a unit whose lease expired; resuming from its checkpoint");
                 }
                 *busy.entry(claim.tenant_id).or_default() += 1;
-                running.push(self.unit(claim));
+                running.push(self.unit(claim).boxed());
             }
             if running.is_empty() {
                 let progress = self.dest.run_progress(&self.run).await?;
