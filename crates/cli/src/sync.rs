@@ -153,8 +153,10 @@ pub async fn run(global: &Global, builder: ClientBuilder, m: &ArgMatches) -> Res
         sync = sync.tenant(c);
     }
     let (lease, renew) = (
-        *m.get_one::<Duration>("lease").ok_or("--lease is required")?,
-        *m.get_one::<Duration>("renew").ok_or("--renew is required")?,
+        *m.get_one::<Duration>("lease")
+            .ok_or("--lease is required")?,
+        *m.get_one::<Duration>("renew")
+            .ok_or("--renew is required")?,
     );
     if renew >= lease {
         return Err(format!("--renew ({renew:?}) must be shorter than --lease ({lease:?})").into());

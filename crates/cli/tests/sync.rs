@@ -52,7 +52,16 @@ fn killed_and_resumed(
     let mut rng = Rng::new();
     // Short leases (PostgreSQL): each round waits for the killed round's leases to expire.
     let args = [
-        "sync", "--to", to, "--only", ENTITIES, "--page-size", "40", "--lease", "1s", "--renew",
+        "sync",
+        "--to",
+        to,
+        "--only",
+        ENTITIES,
+        "--page-size",
+        "40",
+        "--lease",
+        "1s",
+        "--renew",
         "300ms",
     ];
     for round in 0..10 {

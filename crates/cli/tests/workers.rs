@@ -45,7 +45,11 @@ fn pg_rows(url: &str, sql: &str) -> Vec<Vec<Option<String>>> {
 }
 
 fn pg_number(url: &str, sql: &str) -> i64 {
-    pg_rows(url, sql)[0][0].as_deref().unwrap_or("0").parse().unwrap()
+    pg_rows(url, sql)[0][0]
+        .as_deref()
+        .unwrap_or("0")
+        .parse()
+        .unwrap()
 }
 
 fn fresh_database(name: &str) -> String {
@@ -123,14 +127,23 @@ fn three_workers_one_sigkilled_store_every_record_once_and_the_others_exit_0() {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let held_by_w0 = pg_number(&to, "SELECT count(*) FROM _st_sync_state WHERE owner = 'w0'");
-    assert!(held_by_w0 > 0, "w0 never held a unit with a committed batch");
+    let held_by_w0 = pg_number(
+        &to,
+        "SELECT count(*) FROM _st_sync_state WHERE owner = 'w0'",
+    );
+    assert!(
+        held_by_w0 > 0,
+        "w0 never held a unit with a committed batch"
+    );
     workers[0].kill().unwrap();
     workers[0].wait().unwrap();
     for (i, w) in workers.iter_mut().enumerate().skip(1) {
         let status = wait(w, Duration::from_secs(90));
         let log = std::fs::read_to_string(dir.path().join(format!("w{i}.log"))).unwrap();
-        assert!(status.is_some_and(|s| s.success()), "w{i}: {status:?}\n{log}");
+        assert!(
+            status.is_some_and(|s| s.success()),
+            "w{i}: {status:?}\n{log}"
+        );
     }
     let entities: Vec<_> = catalog::entities()
         .iter()
@@ -140,14 +153,40 @@ fn three_workers_one_sigkilled_store_every_record_once_and_the_others_exit_0() {
     let units = pg_rows(&to, "SELECT entity, tenant_id::text, finished_at::text, error, claims::text FROM _st_sync_run_units");
     assert_eq!(units.len(), 3 * entities.len());
     for u in &units {
-        assert!(u[2].is_some() && u[3].is_none(), "unit not finished cleanly: {u:?}");
+        assert!(
+            u[2].is_some() && u[3].is_none(),
+            "unit not finished cleanly: {u:?}"
+        );
     }
-    let taken_over = units.iter().filter(|u| u[4].as_deref() != Some("1")).count();
-    assert!(taken_over as i64 >= held_by_w0, "w0's units were not taken over: {units:?}");
-    assert_eq!(pg_number(&to, "SELECT count(*) FROM _st_sync_runs WHERE finished_at IS NOT NULL"), 1);
-    assert_eq!(pg_number(&to, "SELECT count(*) FROM _st_sync_state WHERE owner IS NOT NULL"), 0);
+    let taken_over = units
+        .iter()
+        .filter(|u| u[4].as_deref() != Some("1"))
+        .count();
+    assert!(
+        taken_over as i64 >= held_by_w0,
+        "w0's units were not taken over: {units:?}"
+    );
+    assert_eq!(
+        pg_number(
+            &to,
+            "SELECT count(*) FROM _st_sync_runs WHERE finished_at IS NOT NULL"
+        ),
+        1
+    );
+    assert_eq!(
+        pg_number(
+            &to,
+            "SELECT count(*) FROM _st_sync_state WHERE owner IS NOT NULL"
+        ),
+        0
+    );
     // The fleet held each tenant's budget through Redis.
-    assert_eq!(mock.server.counters().rate_limited, 0, "{:?}", mock.server.counters());
+    assert_eq!(
+        mock.server.counters().rate_limited,
+        0,
+        "{:?}",
+        mock.server.counters()
+    );
     // Every record exactly once: the same rows as one uninterrupted sync of the same mock.
     mock.server.set_faults(servicetitan_mock::Faults {
         rate_limit: None,
@@ -168,11 +207,20 @@ fn three_workers_one_sigkilled_store_every_record_once_and_the_others_exit_0() {
     for e in entities {
         let (key, _) = Dialect::key_column(e);
         let key = format!("\"{key}\"");
-        let rows = pg_rows(&to, &format!("SELECT tenant_id::text, {key}::text, _raw::text FROM {}", e.table));
+        let rows = pg_rows(
+            &to,
+            &format!(
+                "SELECT tenant_id::text, {key}::text, _raw::text FROM {}",
+                e.table
+            ),
+        );
         let stored: BTreeSet<_> = rows.iter().cloned().collect();
         assert_eq!(stored.len(), rows.len(), "{}: a record twice", e.name);
         let expected: BTreeSet<Vec<Option<String>>> = sqlite
-            .prepare(&format!("SELECT CAST(tenant_id AS TEXT), CAST({key} AS TEXT), _raw FROM {}", e.table))
+            .prepare(&format!(
+                "SELECT CAST(tenant_id AS TEXT), CAST({key} AS TEXT), _raw FROM {}",
+                e.table
+            ))
             .unwrap()
             .query_map([], |r| Ok(vec![r.get(0)?, r.get(1)?, r.get(2)?]))
             .unwrap()
@@ -182,7 +230,10 @@ fn three_workers_one_sigkilled_store_every_record_once_and_the_others_exit_0() {
         total += rows.len();
     }
     assert!(total > 0);
-    eprintln!("{total} records, {} units, {taken_over} taken over", units.len());
+    eprintln!(
+        "{total} records, {} units, {taken_over} taken over",
+        units.len()
+    );
 }
 
 #[test]
@@ -220,7 +271,10 @@ fn a_second_sync_into_the_same_sqlite_file_fails_at_once_with_a_clear_error() {
         err.contains("another `st sync`") && err.contains("wh.db") && err.contains("PostgreSQL"),
         "{err}"
     );
-    assert!(started.elapsed() < Duration::from_secs(5), "the second sync waited");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the second sync waited"
+    );
     let status = wait(&mut first, Duration::from_secs(60));
     assert!(status.is_some_and(|s| s.success()), "{status:?}");
     // The file holds every job once, and a later sync runs normally.

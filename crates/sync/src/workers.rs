@@ -272,7 +272,8 @@ impl Worker<'_> {
         loop {
             tokio::time::sleep(*renew).await;
             let asked = Instant::now();
-            let renewed = tokio::time::timeout(*renew, self.dest.renew(tenant, entity, worker, *lease));
+            let renewed =
+                tokio::time::timeout(*renew, self.dest.renew(tenant, entity, worker, *lease));
             match renewed.await {
                 Ok(Ok(true)) => held_until = asked + *lease,
                 Ok(Ok(false)) => {

@@ -46,7 +46,10 @@ async fn workers_claiming_at_once_never_hold_the_same_unit() {
         tokio::spawn(async move {
             let d = Destination::postgres(&url).await.unwrap();
             let joined = d.join_run(&units_again(), &format!("w{i}")).await.unwrap();
-            assert_eq!(joined.id, run.id, "workers with one selection share one run");
+            assert_eq!(
+                joined.id, run.id,
+                "workers with one selection share one run"
+            );
             assert!(!joined.started_here);
             let mut got = Vec::new();
             let lease = Duration::from_secs(60);
@@ -59,7 +62,11 @@ async fn workers_claiming_at_once_never_hold_the_same_unit() {
     });
     let mut all = BTreeSet::new();
     let mut total = 0;
-    for (i, h) in futures::future::join_all(claimers).await.into_iter().enumerate() {
+    for (i, h) in futures::future::join_all(claimers)
+        .await
+        .into_iter()
+        .enumerate()
+    {
         let got = h.unwrap();
         total += got.len();
         for (tenant, entity) in got {
@@ -94,27 +101,41 @@ async fn a_worker_whose_lease_was_taken_over_cannot_commit_anything() {
     let a = dest.claim(&run, "a", Duration::from_millis(200), &[]).await;
     assert_eq!(a.unwrap().unwrap().entity, "jpm.jobs");
     // Held: nobody else gets it before it expires, by the database's clock.
-    assert_eq!(dest.claim(&run, "b", Duration::from_secs(60), &[]).await.unwrap(), None);
+    assert_eq!(
+        dest.claim(&run, "b", Duration::from_secs(60), &[])
+            .await
+            .unwrap(),
+        None
+    );
     tokio::time::sleep(Duration::from_millis(400)).await;
     let b = dest.claim(&run, "b", Duration::from_secs(60), &[]).await;
     assert_eq!(b.unwrap().unwrap().taken_from.as_deref(), Some("a"));
     // Worker a wakes up, still believing it holds the unit.
-    assert!(!dest.renew(1, "jpm.jobs", "a", Duration::from_secs(60)).await.unwrap());
+    assert!(!dest
+        .renew(1, "jpm.jobs", "a", Duration::from_secs(60))
+        .await
+        .unwrap());
     let mut state = dest.state(1, "jpm.jobs").await.unwrap().unwrap();
     state.owner = Some("a".into());
     state.token = Some("stale-token".into());
     let commit = |state| Commit {
         tenant_id: 1,
         entity: jobs(),
-        rows: vec![record::read(jobs(), &RawValue::from_string(r#"{"id":42}"#.into()).unwrap())
-            .unwrap()],
+        rows: vec![record::read(
+            jobs(),
+            &RawValue::from_string(r#"{"id":42}"#.into()).unwrap(),
+        )
+        .unwrap()],
         failures: Vec::new(),
         state,
     };
     let err = dest.commit(commit(state.clone())).await.unwrap_err();
     assert!(matches!(err, Error::LeaseLost(_)), "{err}");
     assert!(err.to_string().contains("held by b"), "{err}");
-    assert!(matches!(dest.save_state(&state).await, Err(Error::LeaseLost(_))));
+    assert!(matches!(
+        dest.save_state(&state).await,
+        Err(Error::LeaseLost(_))
+    ));
     let finish = dest.finish_unit(&run, 1, "jpm.jobs", "a", None).await;
     assert!(matches!(finish, Err(Error::LeaseLost(_))));
     // Nothing of a's reached the database; the run still waits for the unit.
@@ -125,7 +146,9 @@ async fn a_worker_whose_lease_was_taken_over_cannot_commit_anything() {
     // The holder commits and finishes.
     state.owner = Some("b".into());
     dest.commit(commit(state)).await.unwrap();
-    dest.finish_unit(&run, 1, "jpm.jobs", "b", None).await.unwrap();
+    dest.finish_unit(&run, 1, "jpm.jobs", "b", None)
+        .await
+        .unwrap();
     assert_eq!(dest.counts(jobs()).await.unwrap(), vec![(1, 1, 0)]);
     assert_eq!(dest.run_progress(&run).await.unwrap().unfinished, 0);
 }
@@ -159,11 +182,9 @@ async fn a_dead_workers_unit_is_taken_over_after_the_lease_and_resumed_from_its_
     // Worker a dies (its task is dropped mid-run: no release, like SIGKILL) after 3 batches.
     let batches = Arc::new(AtomicU64::new(0));
     let seen = batches.clone();
-    let a = worker("a")
-        .await
-        .on_progress(move |p| {
-            seen.store(p.batches, Ordering::SeqCst);
-        });
+    let a = worker("a").await.on_progress(move |p| {
+        seen.store(p.batches, Ordering::SeqCst);
+    });
     let a = tokio::spawn(a.run());
     let deadline = Instant::now() + Duration::from_secs(20);
     while batches.load(Ordering::SeqCst) < 3 && Instant::now() < deadline {
@@ -172,10 +193,20 @@ async fn a_dead_workers_unit_is_taken_over_after_the_lease_and_resumed_from_its_
     a.abort();
     let _ = a.await;
     let dest = Destination::postgres(&url).await.unwrap();
-    let checkpoint = dest.state(server.credentials().tenant_id, "jpm.jobs").await.unwrap().unwrap();
+    let checkpoint = dest
+        .state(server.credentials().tenant_id, "jpm.jobs")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(checkpoint.owner.as_deref(), Some("a"));
-    assert!(checkpoint.batches >= 3 && checkpoint.token.is_some(), "{checkpoint:?}");
-    assert!((checkpoint.records as u64) < RECORDS, "a finished before it died");
+    assert!(
+        checkpoint.batches >= 3 && checkpoint.token.is_some(),
+        "{checkpoint:?}"
+    );
+    assert!(
+        (checkpoint.records as u64) < RECORDS,
+        "a finished before it died"
+    );
     let log_before = server.requests().last().map_or(0, |e| e.seq);
     // Worker b joins the same run, waits out a's lease, and resumes from the checkpoint.
     let started = Instant::now();
@@ -183,8 +214,14 @@ async fn a_dead_workers_unit_is_taken_over_after_the_lease_and_resumed_from_its_
     let waited = started.elapsed();
     assert!(report.is_success(), "{:?}", report.errors());
     let run = report.run.as_ref().unwrap();
-    assert_eq!((run.started_here, run.taken_over, run.finished_here), (false, 1, 1));
-    assert!(waited >= lease / 2, "b did not wait for a's lease: {waited:?}");
+    assert_eq!(
+        (run.started_here, run.taken_over, run.finished_here),
+        (false, 1, 1)
+    );
+    assert!(
+        waited >= lease / 2,
+        "b did not wait for a's lease: {waited:?}"
+    );
     let unit = report.entities().next().unwrap();
     assert_eq!(unit.resumed_from, checkpoint.token);
     assert_eq!(
@@ -200,7 +237,9 @@ async fn a_dead_workers_unit_is_taken_over_after_the_lease_and_resumed_from_its_
         .collect();
     let token = checkpoint.token.unwrap();
     assert!(
-        exports.first().is_some_and(|p| p.contains(&format!("from={token}"))),
+        exports
+            .first()
+            .is_some_and(|p| p.contains(&format!("from={token}"))),
         "b's first export request did not resume from {token}: {exports:?}"
     );
     assert_eq!(

@@ -104,7 +104,13 @@ pub(super) enum LeaseCheck {
 }
 
 impl Postgres {
-    pub(super) fn lease_lost(&self, tenant: i64, entity: &str, me: &str, h: Option<String>) -> Error {
+    pub(super) fn lease_lost(
+        &self,
+        tenant: i64,
+        entity: &str,
+        me: &str,
+        h: Option<String>,
+    ) -> Error {
         Error::LeaseLost(format!(
             "{}: tenant {tenant} {entity}: worker {me} no longer holds the lease (now held by {}); \
              nothing was committed",
@@ -136,12 +142,11 @@ impl Postgres {
         )
     }
 
-    async fn join_run(
-        &self,
-        units: &[(i64, &'static Entity)],
-        worker: &str,
-    ) -> Result<Run, Error> {
-        let mut names: Vec<String> = units.iter().map(|(t, e)| format!("{t}:{}", e.name)).collect();
+    async fn join_run(&self, units: &[(i64, &'static Entity)], worker: &str) -> Result<Run, Error> {
+        let mut names: Vec<String> = units
+            .iter()
+            .map(|(t, e)| format!("{t}:{}", e.name))
+            .collect();
         names.sort();
         names.dedup();
         let selection = hex::encode(Sha256::digest(names.join(",").as_bytes()));

@@ -75,9 +75,12 @@ impl Postgres {
         // fail it with a duplicate key in its catalog): one prepares at a time. DDL is
         // transactional, so the lock is held until everything is created.
         let c = client.transaction().await.map_err(&err)?;
-        c.execute("SELECT pg_advisory_xact_lock(hashtextextended('st-sync-prepare', 24))", &[])
-            .await
-            .map_err(&err)?;
+        c.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended('st-sync-prepare', 24))",
+            &[],
+        )
+        .await
+        .map_err(&err)?;
         c.batch_execute(&Dialect::Postgres.bookkeeping())
             .await
             .map_err(&err)?;
@@ -307,7 +310,11 @@ impl Postgres {
 
     /// A leased unit's checkpoint (`state.owner` set) is written only while its worker still
     /// holds the lease: checked, with the state row locked, in the writing transaction.
-    async fn verify(&self, tx: &tokio_postgres::Transaction<'_>, state: &State) -> Result<(), Error> {
+    async fn verify(
+        &self,
+        tx: &tokio_postgres::Transaction<'_>,
+        state: &State,
+    ) -> Result<(), Error> {
         match &state.owner {
             None => Ok(()),
             Some(me) => verify_owner(tx, state.tenant_id, &state.entity, me)

@@ -70,7 +70,11 @@ impl Sqlite {
         name.push(".sync-lock");
         let lock = PathBuf::from(name);
         let failed = |e: std::io::Error| {
-            Error::Database(format!("sqlite:{}: cannot lock {}: {e}", self.path.display(), lock.display()))
+            Error::Database(format!(
+                "sqlite:{}: cannot lock {}: {e}",
+                self.path.display(),
+                lock.display()
+            ))
         };
         let mut file = std::fs::OpenOptions::new()
             .read(true)
