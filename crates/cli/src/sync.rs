@@ -141,6 +141,15 @@ pub async fn run(global: &Global, builder: ClientBuilder, m: &ArgMatches) -> Res
     let (only, modules) = (strings("only"), strings("modules"));
     // The selection and the database are checked before any API call.
     catalog::select(&only, &modules)?;
+    let (lease, renew) = (
+        *m.get_one::<Duration>("lease")
+            .ok_or("--lease is required")?,
+        *m.get_one::<Duration>("renew")
+            .ok_or("--renew is required")?,
+    );
+    if renew >= lease {
+        return Err(format!("--renew ({renew:?}) must be shorter than --lease ({lease:?})").into());
+    }
     let to = m
         .get_one::<String>("to")
         .map_or(DEFAULT_SQLITE, String::as_str);
@@ -151,15 +160,6 @@ pub async fn run(global: &Global, builder: ClientBuilder, m: &ArgMatches) -> Res
     let mut sync = Sync::new(first, dest).select(&only, &modules)?;
     for c in clients {
         sync = sync.tenant(c);
-    }
-    let (lease, renew) = (
-        *m.get_one::<Duration>("lease")
-            .ok_or("--lease is required")?,
-        *m.get_one::<Duration>("renew")
-            .ok_or("--renew is required")?,
-    );
-    if renew >= lease {
-        return Err(format!("--renew ({renew:?}) must be shorter than --lease ({lease:?})").into());
     }
     let mut sync = sync
         .concurrency(*m.get_one::<usize>("concurrency").unwrap_or(&4))

@@ -286,3 +286,32 @@ fn a_second_sync_into_the_same_sqlite_file_fails_at_once_with_a_clear_error() {
     let again = mock.st(dir.path()).args(args).output().unwrap();
     assert!(again.status.success(), "{}", stderr_of(&again));
 }
+
+#[test]
+fn lease_flags_are_checked_before_any_connection() {
+    let mock = Mock::start(MockConfig::default().rate_limit(None));
+    let dir = temp_dir();
+    let to = "postgres://me:hunter2@127.0.0.1:1/wh";
+    let out = mock
+        .st(dir.path())
+        .args(["sync", "--to", to, "--lease", "1s", "--renew", "2s"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("--renew (2s) must be shorter than --lease (1s)"),
+        "{err}"
+    );
+    let out = mock
+        .st(dir.path())
+        .args(["sync", "--to", to, "--lease", "10x"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(
+        !out.status.success() && err.contains("unknown unit"),
+        "{err}"
+    );
+    assert_eq!(mock.server.requests().len(), 0, "the API was called");
+}
