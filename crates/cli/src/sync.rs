@@ -12,6 +12,7 @@ use servicetitan_sync::{catalog, Destination, Progress, Sync};
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::Mutex;
+use std::time::Duration;
 
 /// `println!` that reports a closed pipe (`st sync status | head`) instead of panicking.
 macro_rules! out {
@@ -53,7 +54,12 @@ pub fn command() -> Command {
              incrementally or as full refreshes) into one table per entity, typed from the \
              specs, with each record's raw JSON. Each batch's rows and its checkpoint are \
              committed in one transaction: kill it at any moment and run it again — every \
-             record ends up stored once. Several tenants: --tenant repeated, or --all-profiles.",
+             record ends up stored once. Several tenants: --tenant repeated, or --all-profiles. \
+             Several `st sync` processes (on any machines) with the same --to postgres://… and \
+             the same tenants and entities split the work: each (tenant, entity) is claimed \
+             under a lease, a dead worker's units are taken over once its lease expires, and \
+             every process exits when the whole run is finished (docs/many-workers.md). \
+             SQLite takes one `st sync` at a time (a second one fails at once).",
         )
         .args_conflicts_with_subcommands(true)
         .arg(to_arg())
@@ -80,6 +86,28 @@ pub fn command() -> Command {
                 .default_value("5000")
                 .value_parser(clap::value_parser!(u32).range(1..=5000))
                 .help("Page size of the lists (exports come in the API's batches)"),
+        )
+        .arg(
+            Arg::new("lease")
+                .long("lease")
+                .value_name("DURATION")
+                .default_value("30s")
+                .value_parser(parse_duration)
+                .help("PostgreSQL: how long a dead worker's units stay held before another worker takes them over (e.g. 30s, 2m)"),
+        )
+        .arg(
+            Arg::new("renew")
+                .long("renew")
+                .value_name("DURATION")
+                .default_value("10s")
+                .value_parser(parse_duration)
+                .help("PostgreSQL: how often a worker renews its leases (shorter than --lease)"),
+        )
+        .arg(
+            Arg::new("worker-id")
+                .long("worker-id")
+                .value_name("NAME")
+                .help("PostgreSQL: this worker's name in _st_sync_state.owner (default host:pid:nonce)"),
         )
         .arg(json_flag())
         .subcommand(
@@ -113,6 +141,15 @@ pub async fn run(global: &Global, builder: ClientBuilder, m: &ArgMatches) -> Res
     let (only, modules) = (strings("only"), strings("modules"));
     // The selection and the database are checked before any API call.
     catalog::select(&only, &modules)?;
+    let (lease, renew) = (
+        *m.get_one::<Duration>("lease")
+            .ok_or("--lease is required")?,
+        *m.get_one::<Duration>("renew")
+            .ok_or("--renew is required")?,
+    );
+    if renew >= lease {
+        return Err(format!("--renew ({renew:?}) must be shorter than --lease ({lease:?})").into());
+    }
     let to = m
         .get_one::<String>("to")
         .map_or(DEFAULT_SQLITE, String::as_str);
@@ -124,9 +161,14 @@ pub async fn run(global: &Global, builder: ClientBuilder, m: &ArgMatches) -> Res
     for c in clients {
         sync = sync.tenant(c);
     }
-    let sync = sync
+    let mut sync = sync
         .concurrency(*m.get_one::<usize>("concurrency").unwrap_or(&4))
-        .page_size(*m.get_one::<u32>("page-size").unwrap_or(&5000));
+        .page_size(*m.get_one::<u32>("page-size").unwrap_or(&5000))
+        .lease(lease)
+        .renew_every(renew);
+    if let Some(id) = m.get_one::<String>("worker-id") {
+        sync = sync.worker_id(id);
+    }
     let progress = Bars::new();
     let report = {
         let p = progress.clone();
@@ -146,6 +188,26 @@ pub async fn run(global: &Global, builder: ClientBuilder, m: &ArgMatches) -> Res
             report.errors().join("\n  ")
         )
         .into()),
+    }
+}
+
+/// `500ms`, `30s`, `2m` or a number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (number, unit) = t.split_at(t.find(|c: char| c.is_alphabetic()).unwrap_or(t.len()));
+    let n: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?}: not a duration (e.g. 500ms, 30s, 2m)"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "" | "s" => n,
+        "m" => n * 60.0,
+        _ => return Err(format!("{text:?}: unknown unit {unit:?} (ms, s or m)")),
+    };
+    match secs.is_finite() && secs > 0.0 && secs < 86_400.0 {
+        true => Ok(Duration::from_secs_f64(secs)),
+        false => Err(format!("{text:?}: must be more than 0 and less than a day")),
     }
 }
 

@@ -50,7 +50,20 @@ fn killed_and_resumed(
         ..quiet.clone()
     });
     let mut rng = Rng::new();
-    let args = ["sync", "--to", to, "--only", ENTITIES, "--page-size", "40"];
+    // Short leases (PostgreSQL): each round waits for the killed round's leases to expire.
+    let args = [
+        "sync",
+        "--to",
+        to,
+        "--only",
+        ENTITIES,
+        "--page-size",
+        "40",
+        "--lease",
+        "1s",
+        "--renew",
+        "300ms",
+    ];
     for round in 0..10 {
         let mut child = std::process::Command::new(st_path())
             .env_clear()

@@ -31,16 +31,17 @@ pub mod dest;
 pub mod record;
 pub mod report;
 mod run;
+pub mod workers;
 
 pub use catalog::{entities, Entity, SyncMode};
 pub use dest::{Destination, State};
-pub use report::{EntityReport, Report, TenantReport};
+pub use report::{EntityReport, Report, RunSummary, TenantReport};
 pub use run::{OnProgress, Progress};
 
 use futures::StreamExt;
 use servicetitan_core::Client;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// What can go wrong before or around the rows (an entity's own failure is in the [`Report`]).
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +65,12 @@ pub enum Error {
     /// A list or export that does not advance.
     #[error("{0}")]
     Stalled(String),
+    /// Another process is syncing into the same SQLite file.
+    #[error("{0}")]
+    Busy(String),
+    /// This worker's lease on a unit was taken over (it expired); nothing more was committed.
+    #[error("lease lost: {0}")]
+    LeaseLost(String),
 }
 
 /// A sync run: tenants (one client each), a destination, entities.
@@ -74,6 +81,9 @@ pub struct Sync {
     concurrency: usize,
     page_size: u32,
     progress: Option<OnProgress>,
+    lease: Duration,
+    renew: Duration,
+    worker: Option<String>,
 }
 
 impl Sync {
@@ -86,6 +96,9 @@ impl Sync {
             concurrency: 4,
             page_size: 5000,
             progress: None,
+            lease: workers::DEFAULT_LEASE,
+            renew: workers::DEFAULT_RENEW,
+            worker: None,
         }
     }
 
@@ -129,17 +142,60 @@ impl Sync {
         self
     }
 
-    /// Runs the sync. Fails only when the destination cannot be prepared; a tenant's or an
-    /// entity's failure is in the report, and the others finish.
+    /// PostgreSQL: how long a claimed unit stays held after its worker stops renewing (it died
+    /// or lost the database); then another worker takes it over (default 30 s).
+    pub fn lease(mut self, lease: Duration) -> Sync {
+        self.lease = lease;
+        self
+    }
+
+    /// PostgreSQL: how often a worker renews the leases it holds (default 10 s; one not
+    /// shorter than the lease becomes a third of it).
+    pub fn renew_every(mut self, renew: Duration) -> Sync {
+        self.renew = renew;
+        self
+    }
+
+    /// PostgreSQL: this worker's name in `_st_sync_state.owner` (default `host:pid:nonce`;
+    /// it must differ between running workers).
+    pub fn worker_id(mut self, id: impl Into<String>) -> Sync {
+        self.worker = Some(id.into());
+        self
+    }
+
+    /// Runs the sync. Fails only when the destination cannot be prepared (or, on PostgreSQL,
+    /// stops answering); a tenant's or an entity's failure is in the report, and the others
+    /// finish.
+    ///
+    /// On PostgreSQL the process is one worker of a run that any number of processes with the
+    /// same tenants and entities share ([`dest::leases`]): each unit is synced by one of them,
+    /// and `run` returns when every unit of the run is finished by someone. On SQLite it syncs
+    /// every unit itself and holds the file for the whole run: a second process gets
+    /// [`Error::Busy`] at once.
     pub async fn run(self) -> Result<Report, Error> {
         let started = Instant::now();
-        self.dest.prepare(&self.entities).await?;
-        let runs = self.tenants.iter().map(|client| self.tenant_run(client));
-        let tenants = futures::future::join_all(runs).await;
+        let _exclusive = self.dest.lock_for_sync()?;
+        // Boxed (here and below) so that `run` is `Send` for `tokio::spawn`: the compiler cannot
+        // prove it through these borrowing futures on its own.
+        futures::FutureExt::boxed(self.dest.prepare(&self.entities)).await?;
+        let (tenants, run) = match &*self.dest {
+            Destination::Postgres(_) => {
+                let leasing = workers::Leasing::new(self.lease, self.renew, self.worker.clone());
+                futures::FutureExt::boxed(workers::run(&self, &leasing)).await?
+            }
+            Destination::Sqlite(_) => {
+                let mut runs = Vec::new();
+                for client in &self.tenants {
+                    runs.push(futures::FutureExt::boxed(self.tenant_run(client)));
+                }
+                (futures::future::join_all(runs).await, None)
+            }
+        };
         Ok(Report {
             destination: self.dest.describe(),
             tenants,
             seconds: started.elapsed().as_secs_f64(),
+            run,
         })
     }
 
@@ -153,16 +209,20 @@ impl Sync {
                 entities: Vec::new(),
             };
         }
-        let units = self.entities.iter().map(|entity| {
+        // A loop of boxed futures rather than a mapping closure: the closure's borrowed argument
+        // kept the compiler from proving the run `Send`.
+        let mut units: Vec<futures::future::BoxFuture<'_, EntityReport>> = Vec::new();
+        for entity in self.entities.iter().copied() {
             let unit = run::Unit {
                 client,
                 dest: &self.dest,
                 entity,
                 page_size: self.page_size,
                 progress: self.progress.as_ref(),
+                owner: None,
             };
-            async move { unit.run().await }
-        });
+            units.push(futures::FutureExt::boxed(async move { unit.run().await }));
+        }
         let mut entities: Vec<EntityReport> = futures::stream::iter(units)
             .buffer_unordered(self.concurrency)
             .collect()

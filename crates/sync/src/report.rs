@@ -62,15 +62,38 @@ pub struct TenantReport {
     pub entities: Vec<EntityReport>,
 }
 
+/// This worker's part in a run shared by several workers (PostgreSQL).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct RunSummary {
+    /// The run (see [`crate::dest::leases`]).
+    pub run_id: String,
+    /// Units in the run.
+    pub units: u64,
+    /// This worker.
+    pub worker: String,
+    /// Whether this worker started the run (the others joined it).
+    pub started_here: bool,
+    /// Units this worker finished (they are in [`Report::tenants`]).
+    pub finished_here: u64,
+    /// Units this worker took over from a worker whose lease expired.
+    pub taken_over: u64,
+    /// Units whose lease this worker lost (another worker finished them).
+    pub lost: u64,
+    /// Units other workers finished with an error (`tenant 5 jpm.jobs (worker w): …`).
+    pub failed_elsewhere: Vec<String>,
+}
+
 /// A whole run.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Report {
     /// Where the rows went (password masked).
     pub destination: String,
-    /// Each tenant.
+    /// Each tenant: the units this process ran.
     pub tenants: Vec<TenantReport>,
     /// Seconds spent.
     pub seconds: f64,
+    /// On PostgreSQL: the run this process took part in, with the other workers.
+    pub run: Option<RunSummary>,
 }
 
 impl Report {
@@ -89,11 +112,9 @@ impl Report {
         self.tenants.iter().flat_map(|t| &t.entities)
     }
 
-    /// Whether every tenant and entity finished.
+    /// Whether every tenant and entity finished, here and (in a shared run) elsewhere.
     pub fn is_success(&self) -> bool {
-        self.tenants
-            .iter()
-            .all(|t| t.error.is_none() && t.entities.iter().all(|e| e.error.is_none()))
+        self.errors().is_empty()
     }
 
     /// The failures, one line each (`tenant 5 jpm.jobs: …`).
@@ -108,6 +129,9 @@ impl Report {
                     out.push(format!("tenant {} {}: {err}", t.tenant_id, e.entity));
                 }
             }
+        }
+        if let Some(run) = &self.run {
+            out.extend(run.failed_elsewhere.iter().cloned());
         }
         out
     }
@@ -143,6 +167,13 @@ impl fmt::Display for Report {
                     e.batches
                 )?;
             }
+        }
+        if let Some(r) = &self.run {
+            writeln!(
+                f,
+                "run {}: {} unit(s), {} finished by this worker ({}), {} taken over, {} lost to others",
+                r.run_id, r.units, r.finished_here, r.worker, r.taken_over, r.lost
+            )?;
         }
         let secs = self.seconds.max(1e-9);
         write!(

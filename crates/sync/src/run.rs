@@ -50,11 +50,20 @@ pub(crate) struct Unit<'a> {
     pub entity: &'static Entity,
     pub page_size: u32,
     pub progress: Option<&'a OnProgress>,
+    /// The worker holding the unit's lease (PostgreSQL workers; `None` on SQLite): every
+    /// checkpoint it writes is checked against the lease.
+    pub owner: Option<String>,
 }
 
 impl Unit<'_> {
     /// Syncs the unit; an error is reported in the result (and saved in its state), not raised.
     pub async fn run(&self) -> EntityReport {
+        self.run_checked().await.0
+    }
+
+    /// [`run`](Self::run), also giving the error itself (workers tell a lost lease or a
+    /// database failure from the unit's own failure).
+    pub async fn run_checked(&self) -> (EntityReport, Option<Error>) {
         let started = Instant::now();
         let tenant_id = self.client.tenant_id();
         let mut report = EntityReport::new(tenant_id, self.entity);
@@ -62,18 +71,22 @@ impl Unit<'_> {
             SyncMode::Export => self.export(&mut report).await,
             SyncMode::Incremental | SyncMode::FullRefresh => self.list(&mut report).await,
         };
+        let mut error = None;
         if let Err(e) = result {
             let message = e.to_string();
-            // Keep the reason with the checkpoint; the checkpoint itself is left as committed.
+            // Keep the reason with the checkpoint; the checkpoint itself is left as committed
+            // (a leased state is saved only while this worker still holds it).
             if let Ok(Some(mut state)) = self.dest.state(tenant_id, self.entity.name).await {
                 state.last_error = Some(message.clone());
+                state.owner = self.owner.clone();
                 let _ = self.dest.save_state(&state).await;
             }
             report.error = Some(message);
+            error = Some(e);
         }
         report.seconds = started.elapsed().as_secs_f64();
         self.emit(&report, true);
-        report
+        (report, error)
     }
 
     fn emit(&self, r: &EntityReport, done: bool) {
@@ -101,6 +114,7 @@ impl Unit<'_> {
             });
         state.mode = self.entity.mode.as_str().to_owned();
         state.last_error = None;
+        state.owner = self.owner.clone();
         Ok(state)
     }
 

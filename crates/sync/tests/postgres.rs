@@ -5,29 +5,7 @@
 mod support;
 
 use servicetitan_sync::{Destination, Sync};
-use support::scenarios;
-
-/// A fresh database on the test server; its URL.
-async fn database(name: &str) -> String {
-    let url = std::env::var("SERVICETITAN_TEST_POSTGRES_URL").expect(
-        "SERVICETITAN_TEST_POSTGRES_URL must point at a PostgreSQL server (see .ci/suites/sync.sh)",
-    );
-    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(conn);
-    let db = format!("st_sync_{name}_{}", std::process::id());
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
-        .await
-        .unwrap();
-    client
-        .batch_execute(&format!("CREATE DATABASE {db}"))
-        .await
-        .unwrap();
-    let (base, _) = url.rsplit_once('/').unwrap();
-    format!("{base}/{db}")
-}
+use support::{database, scenarios};
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: SERVICETITAN_TEST_POSTGRES_URL"]

@@ -2,6 +2,7 @@
 //! binary COPY into a temporary table, then one `INSERT … SELECT … ON CONFLICT`). Both write a
 //! batch's rows, its failures and the entity's checkpoint in **one transaction**.
 
+pub mod leases;
 mod postgres;
 mod sqlite;
 mod tables;
@@ -15,9 +16,9 @@ use std::path::PathBuf;
 
 /// The checkpoint of one (tenant, entity) unit, as kept in `_st_sync_state`.
 ///
-/// `owner` and `lease_until` are there for several workers sharing one PostgreSQL database (a
-/// worker claims a unit with `FOR UPDATE SKIP LOCKED` and renews its lease); a single `st sync`
-/// leaves them empty.
+/// `owner` and `lease_until` are the unit's lease when workers share a PostgreSQL database
+/// ([`leases`]): a state whose `owner` is set is written only while that worker still holds the
+/// lease, checked in the writing transaction. On SQLite they stay empty.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct State {
     /// The tenant.
@@ -132,6 +133,15 @@ impl Destination {
                 mask_url(spec)
             ))),
             None => Destination::sqlite(spec),
+        }
+    }
+
+    /// SQLite: the file's sync lock, held until the returned file is dropped ([`Error::Busy`]
+    /// while another process holds it). PostgreSQL: nothing (workers share it through leases).
+    pub fn lock_for_sync(&self) -> Result<Option<std::fs::File>, Error> {
+        match self {
+            Destination::Sqlite(s) => s.lock_for_sync().map(Some),
+            Destination::Postgres(_) => Ok(None),
         }
     }
 

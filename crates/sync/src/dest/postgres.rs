@@ -3,6 +3,7 @@
 //! into a temporary table, one `INSERT … SELECT … ON CONFLICT` casting them to the table's types
 //! (PostgreSQL's 65,535-parameter limit never applies), the failures, the checkpoint.
 
+use super::leases::verify_owner;
 use super::tables::{q, type_change, Dialect, FAILURES_TABLE, STATE_TABLE};
 use super::{mask_url, Commit, State, Written};
 use crate::catalog::Entity;
@@ -50,14 +51,14 @@ impl Postgres {
         &self.masked
     }
 
-    async fn client(&self) -> Result<deadpool_postgres::Object, Error> {
+    pub(super) async fn client(&self) -> Result<deadpool_postgres::Object, Error> {
         self.pool
             .get()
             .await
             .map_err(|e| Error::Destination(format!("{}: cannot connect: {e}", self.masked)))
     }
 
-    fn err(&self, what: &str) -> impl Fn(tokio_postgres::Error) -> Error + '_ {
+    pub(super) fn err(&self, what: &str) -> impl Fn(tokio_postgres::Error) -> Error + '_ {
         let what = what.to_owned();
         move |e| {
             let detail = e
@@ -68,9 +69,22 @@ impl Postgres {
     }
 
     pub(super) async fn prepare(&self, entities: &[&'static Entity]) -> Result<(), Error> {
-        let c = self.client().await?;
+        let mut client = self.client().await?;
         let err = self.err("cannot create the tables");
+        // Workers starting together would race on `CREATE TABLE IF NOT EXISTS` (PostgreSQL can
+        // fail it with a duplicate key in its catalog): one prepares at a time. DDL is
+        // transactional, so the lock is held until everything is created.
+        let c = client.transaction().await.map_err(&err)?;
+        c.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended('st-sync-prepare', 24))",
+            &[],
+        )
+        .await
+        .map_err(&err)?;
         c.batch_execute(&Dialect::Postgres.bookkeeping())
+            .await
+            .map_err(&err)?;
+        c.batch_execute(&Postgres::run_tables())
             .await
             .map_err(&err)?;
         let mut problems = Vec::new();
@@ -106,6 +120,7 @@ impl Postgres {
                 }
             }
         }
+        c.commit().await.map_err(&err)?;
         match problems.is_empty() {
             true => Ok(()),
             false => Err(Error::Schema(format!(
@@ -166,6 +181,7 @@ impl Postgres {
         let err =
             self.err("cannot write the batch (rolled back; the checkpoint stays where it was)");
         let tx = c.transaction().await.map_err(&err)?;
+        self.verify(&tx, &commit.state).await?;
         let (key, _) = Dialect::key_column(entity);
         let composite = key == "_key";
         let mut staged: Vec<String> = Vec::new();
@@ -261,6 +277,7 @@ impl Postgres {
         let mut c = self.client().await?;
         let err = self.err("cannot finish the full refresh (rolled back)");
         let tx = c.transaction().await.map_err(&err)?;
+        self.verify(&tx, state).await?;
         let (key, _) = Dialect::key_column(entity);
         let deleted = tx
             .execute(
@@ -283,10 +300,27 @@ impl Postgres {
     }
 
     pub(super) async fn save_state(&self, state: &State) -> Result<(), Error> {
-        let c = self.client().await?;
-        write_state(&**c, state)
-            .await
-            .map_err(self.err("cannot save the sync state"))
+        let mut c = self.client().await?;
+        let err = self.err("cannot save the sync state");
+        let tx = c.transaction().await.map_err(&err)?;
+        self.verify(&tx, state).await?;
+        write_state(&*tx, state).await.map_err(&err)?;
+        tx.commit().await.map_err(&err)
+    }
+
+    /// A leased unit's checkpoint (`state.owner` set) is written only while its worker still
+    /// holds the lease: checked, with the state row locked, in the writing transaction.
+    async fn verify(
+        &self,
+        tx: &tokio_postgres::Transaction<'_>,
+        state: &State,
+    ) -> Result<(), Error> {
+        match &state.owner {
+            None => Ok(()),
+            Some(me) => verify_owner(tx, state.tenant_id, &state.entity, me)
+                .await
+                .map_err(|e| self.check_error(state.tenant_id, &state.entity, me, e)),
+        }
     }
 }
 
@@ -318,9 +352,12 @@ async fn write_state<C: tokio_postgres::GenericClient>(
     c: &C,
     s: &State,
 ) -> Result<(), tokio_postgres::Error> {
+    // The lease columns belong to the lease statements (claim, renew, release): a checkpoint
+    // never writes back the lease it read, which may be stale by then.
     let updates: Vec<String> = COLUMNS
         .split(", ")
         .skip(2)
+        .filter(|n| !matches!(*n, "owner" | "lease_until"))
         .map(|n| format!("{n} = excluded.{n}"))
         .collect();
     c.execute(

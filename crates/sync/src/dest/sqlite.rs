@@ -61,6 +61,49 @@ impl Sqlite {
         &self.path
     }
 
+    /// Holds `<file>.sync-lock` for a whole run: SQLite has one writer at a time, so a second
+    /// sync would only repeat the work and fight for the lock batch by batch; it gets a clear
+    /// error at once instead. The OS drops the lock when the process ends, even on SIGKILL.
+    pub(super) fn lock_for_sync(&self) -> Result<std::fs::File, Error> {
+        use std::io::Write as _;
+        let mut name = self.path.clone().into_os_string();
+        name.push(".sync-lock");
+        let lock = PathBuf::from(name);
+        let failed = |e: std::io::Error| {
+            Error::Database(format!(
+                "sqlite:{}: cannot lock {}: {e}",
+                self.path.display(),
+                lock.display()
+            ))
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock)
+            .map_err(failed)?;
+        match file.try_lock() {
+            Ok(()) => {
+                file.set_len(0).map_err(failed)?;
+                write!(file, "{}", std::process::id()).map_err(failed)?;
+                Ok(file)
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let pid = std::fs::read_to_string(&lock).unwrap_or_default();
+                Err(Error::Busy(format!(
+                    "sqlite:{}: another `st sync` (pid {}) is syncing into this file (it holds {}). \
+                     SQLite takes one sync at a time: wait for it to end, or use PostgreSQL \
+                     (--to postgres://…) to run several workers",
+                    self.path.display(),
+                    pid.trim(),
+                    lock.display()
+                )))
+            }
+            Err(std::fs::TryLockError::Error(e)) => Err(failed(e)),
+        }
+    }
+
     async fn with<T: Send + 'static>(
         &self,
         what: &'static str,

@@ -43,3 +43,26 @@ pub fn client_with(server: &MockServer, secret: &str) -> Client {
         .build()
         .expect("client")
 }
+
+/// A fresh database named for `name` on the test server (`SERVICETITAN_TEST_POSTGRES_URL`,
+/// started by the suites); its URL. Each test has its own, so they run in parallel.
+pub async fn database(name: &str) -> String {
+    let url = std::env::var("SERVICETITAN_TEST_POSTGRES_URL").expect(
+        "SERVICETITAN_TEST_POSTGRES_URL must point at a PostgreSQL server (see .ci/suites/sync.sh)",
+    );
+    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let db = format!("st_sync_{name}_{}", std::process::id());
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
+        .await
+        .unwrap();
+    client
+        .batch_execute(&format!("CREATE DATABASE {db}"))
+        .await
+        .unwrap();
+    let (base, _) = url.rsplit_once('/').unwrap();
+    format!("{base}/{db}")
+}
