@@ -231,10 +231,25 @@ fn progenitor_errors_convert() {
         .to_string()
         .contains("the body starts with: {\"data\": oops}"));
 
+    // progenitor's builder errors (text only) name the argument.
     let err = Error::from(progenitor_client::Error::<()>::InvalidRequest(
-        "tenant is required".into(),
+        "tenant was not initialized".into(),
     ));
-    assert!(matches!(err, Error::InvalidRequest(ref m) if m == "tenant is required"));
+    assert!(
+        matches!(err, Error::InvalidArgument { ref name, ref reason } if name == "tenant" && reason.contains("no value was given")),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "invalid argument `tenant`: required, but no value was given"
+    );
+    let err = Error::from(progenitor_client::Error::<()>::InvalidRequest(
+        "conversion to `i64` for page failed".into(),
+    ));
+    assert!(
+        matches!(err, Error::InvalidArgument { ref name, ref reason } if name == "page" && reason.contains("`i64`")),
+        "{err:?}"
+    );
 
     // A non-success response that did not come through the transport: status only.
     let response = reqwest::Response::from(

@@ -50,8 +50,7 @@ fn query_once(f: &mut syn::ImplItemFn) {
             ::servicetitan_core::query::append(
                 &mut request,
                 &[#(#parts as &dyn ::servicetitan_core::query::QueryPart),*],
-            )
-            .map_err(Error::InvalidRequest)?;
+            )?;
         };
         stmts.insert(i + 1, append);
         return;

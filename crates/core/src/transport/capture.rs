@@ -61,8 +61,31 @@ impl<E> From<progenitor_client::Error<E>> for Error {
                 Error::from_reqwest(e)
             }
             P::InvalidResponsePayload(body, e) => Error::decode(e.to_string(), &body, None),
-            P::InvalidRequest(message) => Error::InvalidRequest(message),
+            P::InvalidRequest(message) => invalid_argument(&message),
             P::Custom(message) => Error::Other(message),
         }
+    }
+}
+
+/// progenitor's builder errors, which are text only, read back into the argument they name:
+/// `tenant was not initialized`, ``conversion to `i64` for page failed``, or a query part that
+/// could not be written ([`crate::query::QueryError`]).
+fn invalid_argument(message: &str) -> Error {
+    let (name, reason) = if let Some(name) = message.strip_suffix(" was not initialized") {
+        (name, "required, but no value was given".to_owned())
+    } else if let Some((target, name)) = message
+        .strip_prefix("conversion to `")
+        .and_then(|rest| rest.split_once("` for "))
+    {
+        let name = name.split(" failed").next().unwrap_or(name);
+        (name, format!("the value could not be converted to `{target}`"))
+    } else if let Some(why) = message.strip_prefix("a query parameter could not be written: ") {
+        ("query", format!("a parameter could not be written: {why}"))
+    } else {
+        ("request", message.to_owned())
+    };
+    Error::InvalidArgument {
+        name: name.to_owned(),
+        reason,
     }
 }
