@@ -55,6 +55,19 @@ pub enum ParamProblem {
     },
 }
 
+impl ParamProblem {
+    /// The parameter the problem is about, as given.
+    pub fn name(&self) -> &str {
+        match self {
+            ParamProblem::Missing { name, .. }
+            | ParamProblem::Unknown { name, .. }
+            | ParamProblem::WrongType { name, .. }
+            | ParamProblem::ArrayNotAllowed { name, .. }
+            | ParamProblem::NotAccepted { name, .. } => name,
+        }
+    }
+}
+
 impl fmt::Display for ParamProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
