@@ -229,9 +229,18 @@ async fn report_parameter_problems_come_back_one_per_parameter_and_nothing_is_ru
     assert_eq!(error["error"], "invalid_parameters", "{text}");
     assert_eq!(error["report_id"], 175);
     let problems = error["problems"].as_array().unwrap();
-    let names: Vec<_> = problems.iter().map(|p| p["parameter"].as_str().unwrap()).collect();
+    let names: Vec<_> = problems
+        .iter()
+        .map(|p| p["parameter"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["To", "From"], "{text}");
-    assert!(error["message"].as_str().unwrap().contains("nothing was run"), "{text}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("nothing was run"),
+        "{text}"
+    );
     let requests = api.received_requests().await.unwrap();
     assert!(
         requests.iter().all(|r| !r.url.path().ends_with("/data")),

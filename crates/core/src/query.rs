@@ -61,10 +61,7 @@ impl<E> From<QueryError> for progenitor_client::Error<E> {
 
 /// Appends `parts` to the request's query, in order; no `?` is left when none was set. The
 /// error names what could not be written.
-pub fn append(
-    request: &mut reqwest::Request,
-    parts: &[&dyn QueryPart],
-) -> Result<(), QueryError> {
+pub fn append(request: &mut reqwest::Request, parts: &[&dyn QueryPart]) -> Result<(), QueryError> {
     let url = request.url_mut();
     let written = {
         let mut pairs = url.query_pairs_mut();
@@ -139,6 +136,9 @@ mod tests {
             panic!("expected InvalidArgument, got {err:?}")
         };
         assert_eq!(name, "query");
-        assert!(reason.starts_with("a parameter could not be written"), "{err}");
+        assert!(
+            reason.starts_with("a parameter could not be written"),
+            "{err}"
+        );
     }
 }

@@ -28,7 +28,8 @@ impl Respond for List {
         let start = (page - 1) * SIZE;
         let end = (start + SIZE).min(RECORDS);
         let data: Vec<_> = (start.min(end)..end).map(|id| json!({"id": id})).collect();
-        let mut body = json!({"page": page, "pageSize": SIZE, "hasMore": end < RECORDS, "data": data});
+        let mut body =
+            json!({"page": page, "pageSize": SIZE, "hasMore": end < RECORDS, "data": data});
         if query(request, "includeTotal").as_deref() == Some("true") {
             body["totalCount"] = json!(RECORDS);
         }
@@ -57,7 +58,11 @@ async fn pages_requested(server: &MockServer, first: i64) -> Vec<i64> {
     for r in &requests {
         let page: i64 = query(r, "page").unwrap().parse().unwrap();
         let total = query(r, "includeTotal");
-        assert_eq!(total.is_some(), page == first, "includeTotal on page {page}");
+        assert_eq!(
+            total.is_some(),
+            page == first,
+            "includeTotal on page {page}"
+        );
     }
     let mut pages: Vec<i64> = requests
         .iter()
@@ -108,7 +113,10 @@ async fn pages_collect_all_and_stream_concurrent_from_page_3_stop_at_the_end() {
         .unwrap();
     let numbers: Vec<_> = pages.iter().map(|p| p.page.unwrap()).collect();
     assert_eq!(numbers, (3..=LAST).collect::<Vec<_>>());
-    assert_eq!(pages_requested(&server, 3).await, (3..=LAST).collect::<Vec<_>>());
+    assert_eq!(
+        pages_requested(&server, 3).await,
+        (3..=LAST).collect::<Vec<_>>()
+    );
 
     let (server, client) = server_and_client().await;
     let all = client
@@ -135,6 +143,9 @@ async fn pages_collect_all_and_stream_concurrent_from_page_3_stop_at_the_end() {
             .await
             .unwrap();
         assert_eq!(ids, ids_from(3), "depth {depth}");
-        assert_eq!(pages_requested(&server, 3).await, (3..=LAST).collect::<Vec<_>>());
+        assert_eq!(
+            pages_requested(&server, 3).await,
+            (3..=LAST).collect::<Vec<_>>()
+        );
     }
 }

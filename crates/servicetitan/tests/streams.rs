@@ -177,7 +177,10 @@ async fn list_gives_up_with_an_error_after_three_empty_pages_with_has_more() {
     match &results[0] {
         Err(err @ Error::PagingAnomaly { page: 3, .. }) => {
             let message = err.to_string();
-            assert!(message.starts_with("Jobs_GetList: paging stopped at page 3"), "{message}");
+            assert!(
+                message.starts_with("Jobs_GetList: paging stopped at page 3"),
+                "{message}"
+            );
             assert!(message.contains("hasMore"), "{message}");
         }
         other => panic!("expected PagingAnomaly, got {other:?}"),

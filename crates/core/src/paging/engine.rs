@@ -96,7 +96,9 @@ where
             Some(total) if size > 0 && envelope.has_more() => {
                 self.planned_last = last_page(total, size).max(self.first);
             }
-            _ => tracing::debug!(target: "servicetitan::paging", page = self.first, "no totalCount on the first page; reading on one page at a time"),
+            _ => {
+                tracing::debug!(target: "servicetitan::paging", page = self.first, "no totalCount on the first page; reading on one page at a time")
+            }
         }
     }
 

@@ -117,7 +117,10 @@ where
     F: FnMut(i32) -> Fut,
     Fut: Future<Output = Result<P, Error>>,
 {
-    let launch = (Launch::InPlace, launch::in_place::<Fut> as launch::LaunchFn<Fut>);
+    let launch = (
+        Launch::InPlace,
+        launch::in_place::<Fut> as launch::LaunchFn<Fut>,
+    );
     engine::run(operation_id, first, launch, concurrency, fetch)
 }
 
@@ -137,7 +140,10 @@ where
     F: FnMut(i32) -> Fut,
     Fut: Future<Output = Result<P, Error>> + Send + 'static,
 {
-    let launch = (Launch::Spawned, launch::spawned::<P, Fut> as launch::LaunchFn<Fut>);
+    let launch = (
+        Launch::Spawned,
+        launch::spawned::<P, Fut> as launch::LaunchFn<Fut>,
+    );
     engine::run(operation_id, first, launch, ahead, fetch)
 }
 
@@ -155,7 +161,10 @@ where
     F: FnMut(i32) -> Fut,
     Fut: Future<Output = Result<P, Error>>,
 {
-    let launch = (Launch::Spawned, launch::in_place::<Fut> as launch::LaunchFn<Fut>);
+    let launch = (
+        Launch::Spawned,
+        launch::in_place::<Fut> as launch::LaunchFn<Fut>,
+    );
     engine::run(operation_id, first, launch, ahead, fetch)
 }
 

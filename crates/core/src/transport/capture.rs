@@ -78,7 +78,10 @@ fn invalid_argument(message: &str) -> Error {
         .and_then(|rest| rest.split_once("` for "))
     {
         let name = name.split(" failed").next().unwrap_or(name);
-        (name, format!("the value could not be converted to `{target}`"))
+        (
+            name,
+            format!("the value could not be converted to `{target}`"),
+        )
     } else if let Some(why) = message.strip_prefix("a query parameter could not be written: ") {
         ("query", format!("a parameter could not be written: {why}"))
     } else {

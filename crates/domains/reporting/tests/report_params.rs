@@ -233,7 +233,10 @@ fn params_errors_become_report_parameters_keeping_each_problem() {
     let Error::ReportParameters(params) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!((params.report_id, params.report_name.as_deref()), (175, Some("Revenue")));
+    assert_eq!(
+        (params.report_id, params.report_name.as_deref()),
+        (175, Some("Revenue"))
+    );
     assert!(
         matches!(&params.problems[..], [ParamProblem::WrongType { name, .. }, ParamProblem::Missing { name: missing, .. }] if name == "To" && missing == "From"),
         "{:?}",

@@ -12,7 +12,11 @@ async fn requested_from(first: i32, policy: &str) -> Vec<i32> {
         "concurrent" => page_numbers(pages_concurrent("Test_List", first, 4, list.fetch())).await,
         _ => page_numbers(pages("Test_List", first, list.fetch())).await,
     };
-    assert_eq!(numbers, (first..=8).collect::<Vec<_>>(), "{policy} from {first}");
+    assert_eq!(
+        numbers,
+        (first..=8).collect::<Vec<_>>(),
+        "{policy} from {first}"
+    );
     let mut requested = list.requested();
     requested.sort_unstable();
     requested
@@ -71,7 +75,13 @@ fn a_request_cancelled_with_its_runtime_is_named() {
     assert_eq!(first.page, 1);
     runtime.shutdown_background();
     let next = futures::executor::block_on(pages.next()).unwrap();
-    let Err(err @ Error::Cancelled { operation: "Test_List", page: 2 }) = next else {
+    let Err(
+        err @ Error::Cancelled {
+            operation: "Test_List",
+            page: 2,
+        },
+    ) = next
+    else {
         panic!("expected Cancelled, got {next:?}")
     };
     assert!(err.to_string().contains("page 2 was cancelled"), "{err}");
