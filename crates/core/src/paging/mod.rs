@@ -147,27 +147,6 @@ where
     engine::run(operation_id, first, launch, ahead, fetch)
 }
 
-/// [`pages_prefetched`]'s policy with every request polled in place: what it does outside a
-/// runtime, which a paused-clock test cannot be.
-#[cfg(test)]
-fn pages_prefetched_in_place<P, F, Fut>(
-    operation_id: &'static str,
-    first: i32,
-    ahead: usize,
-    fetch: F,
-) -> impl Stream<Item = Result<P, Error>>
-where
-    P: Page,
-    F: FnMut(i32) -> Fut,
-    Fut: Future<Output = Result<P, Error>>,
-{
-    let launch = (
-        Launch::Spawned,
-        launch::in_place::<Fut> as launch::LaunchFn<Fut>,
-    );
-    engine::run(operation_id, first, launch, ahead, fetch)
-}
-
 /// The error of a stream of `operation` whose page `page` says `hasMore: true` with no page
 /// number after it.
 pub(crate) fn no_page_after(operation: &'static str, page: i32) -> Error {

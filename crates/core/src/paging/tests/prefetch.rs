@@ -179,16 +179,26 @@ async fn slow_consumer<S: Stream<Item = Result<i64, Error>>>(records: S) -> Dura
     started.elapsed()
 }
 
+/// [`pages_prefetched`]'s policy with every request polled in place: what it does outside a
+/// runtime, which a paused-clock test cannot be.
+fn prefetched_in_place(list: &FakeList) -> impl Stream<Item = Result<TestPage, Error>> {
+    let launch = (
+        super::super::engine::Launch::Spawned,
+        super::super::launch::in_place as super::super::launch::LaunchFn<_>,
+    );
+    super::super::engine::run("Test_List", 1, launch, 2, list.fetch())
+}
+
 #[tokio::test(start_paused = true)]
 async fn requests_polled_in_place_progress_while_the_consumer_works() {
     let list = FakeList::new(30, 10, true, FLAT);
-    let pages = pages_prefetched_in_place("Test_List", 1, 2, list.fetch());
+    let pages = prefetched_in_place(&list);
     // Page 1 at 100 ms; pages 2 and 3 fetched during the consumer's 100 ms on page 1.
     let elapsed = slow_consumer(items_read_ahead(pages)).await;
     assert_eq!(elapsed, Duration::from_millis(400));
     // Plain `items` leaves them still until page 1 is used up: 100 ms later.
     let list = FakeList::new(30, 10, true, FLAT);
-    let pages = pages_prefetched_in_place("Test_List", 1, 2, list.fetch());
+    let pages = prefetched_in_place(&list);
     assert_eq!(
         slow_consumer(items(pages)).await,
         Duration::from_millis(500)
