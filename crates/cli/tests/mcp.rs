@@ -202,3 +202,48 @@ async fn a_429_names_the_wait_an_agent_should_respect() {
     assert_eq!(error["status"], 429);
     assert_eq!(error["retry_after_seconds"], 1000.0, "{text}");
 }
+
+#[tokio::test]
+async fn report_parameter_problems_come_back_one_per_parameter_and_nothing_is_run() {
+    let (api, server) = server(Writes::None, Duration::from_secs(10)).await;
+    let definition = "/reporting/v2/tenant/1/report-category/operations/reports/175";
+    Mock::given(method("GET"))
+        .and(path(definition))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": 175, "name": "Revenue",
+            "parameters": [
+                {"name": "From", "label": "From", "dataType": "Date", "isArray": false, "isRequired": true},
+                {"name": "To", "label": "To", "dataType": "Date", "isArray": false, "isRequired": true}
+            ]
+        })))
+        .mount(&api)
+        .await;
+    let (ok, text) = server
+        .run(
+            "run_report",
+            args(json!({"category": "operations", "report_id": 175, "params": {"To": true}})),
+        )
+        .await;
+    assert!(!ok, "{text}");
+    let error: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(error["error"], "invalid_parameters", "{text}");
+    assert_eq!(error["report_id"], 175);
+    let problems = error["problems"].as_array().unwrap();
+    let names: Vec<_> = problems
+        .iter()
+        .map(|p| p["parameter"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["To", "From"], "{text}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("nothing was run"),
+        "{text}"
+    );
+    let requests = api.received_requests().await.unwrap();
+    assert!(
+        requests.iter().all(|r| !r.url.path().ends_with("/data")),
+        "no data request was sent"
+    );
+}

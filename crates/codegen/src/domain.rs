@@ -2,7 +2,7 @@
 //!
 //! * `Api` — the domain client bound to one tenant and base URL: `jpm.jobs_get_list()` with no
 //!   tenant argument; required path, query and body parameters taken positionally, so a missing
-//!   one is a compile error rather than a runtime `InvalidRequest`; each method returns an owned
+//!   one is a compile error rather than a runtime `InvalidArgument`; each method returns an owned
 //!   builder (no borrow of the `Api`), documented with its HTTP method, path and parameters
 //!   ([`docs`]);
 //! * `OPERATIONS` — the operation table (id, method, path, OAuth scopes, kind) and the `exec`

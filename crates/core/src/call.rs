@@ -37,16 +37,16 @@ impl Client {
             .collect();
         let url = expand_path(&parts.base_url, meta.path, parts.tenant_id, &path);
         if let Some(missing) = url.find('{').and_then(|i| url[i..].split_once('}')) {
-            return Err(Error::InvalidRequest(format!(
-                "{}: path parameter {}}} has no value",
-                meta.operation_id, missing.0
-            )));
+            return Err(Error::InvalidArgument {
+                name: format!("{} path parameter {}}}", meta.operation_id, missing.0),
+                reason: "no value given; set it in CallArgs::path".into(),
+            });
         }
         let method = reqwest::Method::from_bytes(meta.http_method.as_bytes()).map_err(|_| {
-            Error::InvalidRequest(format!(
-                "{}: unknown HTTP method {}",
-                meta.operation_id, meta.http_method
-            ))
+            Error::InvalidArgument {
+                name: format!("{} http_method", meta.operation_id),
+                reason: format!("{:?} is not an HTTP method", meta.http_method),
+            }
         })?;
         let mut request = parts
             .http

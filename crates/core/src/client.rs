@@ -516,9 +516,13 @@ impl ClientBuilder {
             None => USER_AGENT_PREFIX.to_owned(),
         };
         let user_agent = HeaderValue::try_from(user_agent).map_err(|_| {
-            Error::InvalidRequest(
-                "the user agent suffix contains characters not allowed in a header".into(),
-            )
+            // The suffix is the caller's own text, never a secret: safe to describe.
+            Error::InvalidSetting {
+                name: "user agent suffix (ClientBuilder::user_agent_suffix)",
+                reason: "it contains characters not allowed in an HTTP header (CR, LF or other \
+                         control characters); use printable ASCII"
+                    .into(),
+            }
         })?;
         // Fail now, naming the setting, rather than send a placeholder and get a 401.
         app_key_header(config.app_key().expose_secret())?;

@@ -28,9 +28,32 @@ impl<T: Serialize + ?Sized> QueryPart for T {
     }
 }
 
+/// A query parameter that could not be written (a value serde_urlencoded cannot flatten, such as
+/// a nested map). Converts with `?` into the error the calling `send()` returns: an
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) named `query`.
+#[derive(Debug)]
+pub struct QueryError(String);
+
+impl std::fmt::Display for QueryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a query parameter could not be written: {}", self.0)
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+impl From<QueryError> for crate::Error {
+    fn from(err: QueryError) -> Self {
+        crate::Error::InvalidArgument {
+            name: "query".into(),
+            reason: format!("a parameter could not be written: {}", err.0),
+        }
+    }
+}
+
 /// Appends `parts` to the request's query, in order; no `?` is left when none was set. The
-/// error names what could not be written (for progenitor's `Error::InvalidRequest`).
-pub fn append(request: &mut reqwest::Request, parts: &[&dyn QueryPart]) -> Result<(), String> {
+/// error names what could not be written.
+pub fn append(request: &mut reqwest::Request, parts: &[&dyn QueryPart]) -> Result<(), QueryError> {
     let url = request.url_mut();
     let written = {
         let mut pairs = url.query_pairs_mut();
@@ -39,7 +62,7 @@ pub fn append(request: &mut reqwest::Request, parts: &[&dyn QueryPart]) -> Resul
     if url.query() == Some("") {
         url.set_query(None);
     }
-    written.map_err(|e| format!("a query parameter could not be written: {e}"))
+    written.map_err(|e| QueryError(e.to_string()))
 }
 
 #[cfg(test)]
@@ -100,8 +123,13 @@ mod tests {
         assert_eq!(r.url().query(), Some("a=1&b=true"));
         let nested = std::collections::BTreeMap::from([("k", vec![1])]);
         let err = append(&mut r, &[&nested as &dyn QueryPart]).unwrap_err();
+        let err = crate::Error::from(progenitor_client::Error::<()>::from(err));
+        let crate::Error::InvalidArgument { name, reason } = &err else {
+            panic!("expected InvalidArgument, got {err:?}")
+        };
+        assert_eq!(name, "query");
         assert!(
-            err.starts_with("a query parameter could not be written"),
+            reason.starts_with("a parameter could not be written"),
             "{err}"
         );
     }

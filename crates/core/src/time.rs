@@ -82,12 +82,15 @@ pub fn day<Z: TimeZone>(date: Date, tz: &Z) -> Result<UtcRange, Error> {
 /// the edge of chrono's range.
 pub fn days<Z: TimeZone>(first: Date, last: Date, tz: &Z) -> Result<UtcRange, Error> {
     if last < first {
-        return Err(Error::InvalidRequest(format!(
-            "date range ends ({last}) before it starts ({first})"
-        )));
+        return Err(Error::InvalidArgument {
+            name: "last".into(),
+            reason: format!("the date range ends ({last}) before it starts ({first})"),
+        });
     }
-    let out_of_range =
-        || Error::InvalidRequest(format!("date range {first}..={last} is out of range"));
+    let out_of_range = || Error::InvalidArgument {
+        name: "first..=last".into(),
+        reason: format!("the date range {first}..={last} is beyond the dates chrono can hold"),
+    };
     let on_or_after = start_of_day(first, tz).ok_or_else(out_of_range)?;
     let after_last = last.succ_opt().ok_or_else(out_of_range)?;
     let before = start_of_day(after_last, tz).ok_or_else(out_of_range)?;
@@ -191,7 +194,7 @@ mod tests {
     fn a_reversed_range_is_an_error() {
         let err = days(date(2024, 3, 10), date(2024, 3, 9), &New_York).unwrap_err();
         assert!(
-            matches!(err, Error::InvalidRequest(ref m) if m.contains("before it starts")),
+            matches!(err, Error::InvalidArgument { ref name, ref reason } if name == "last" && reason.contains("before it starts")),
             "{err}"
         );
         assert!(days(Date::MAX, Date::MAX, &New_York).is_err());

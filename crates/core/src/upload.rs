@@ -81,11 +81,9 @@ impl UploadRequest {
 
     /// Sends the upload; returns the API's JSON answer (or `Null` for an empty body).
     pub async fn send(self) -> Result<serde_json::Value, Error> {
-        let part = self.part.ok_or_else(|| {
-            Error::InvalidRequest(format!(
-                "{}: no file given; call .file(name, bytes) before .send()",
-                self.meta.operation_id
-            ))
+        let part = self.part.ok_or_else(|| Error::InvalidArgument {
+            name: format!("{} file", self.meta.operation_id),
+            reason: "no file given; call .file(name, bytes) before .send()".into(),
         })?;
         let form = Form::new().part(self.field, part);
         let request = self

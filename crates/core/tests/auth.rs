@@ -271,15 +271,10 @@ async fn refused_credentials_give_an_actionable_error() {
     // Through a call: the API is never reached, the typed error comes back through `?`.
     let err = get_job(&client, 1).await.unwrap_err();
     match &err {
-        Error::Auth {
-            reason,
-            status,
-            detail,
-            ..
-        } => {
-            assert_eq!(*reason, AuthFailure::Rejected);
-            assert_eq!(status.map(|s| s.as_u16()), Some(400));
-            assert_eq!(detail.as_deref(), Some("invalid_client"));
+        Error::Auth(auth) => {
+            assert_eq!(auth.reason, AuthFailure::Rejected);
+            assert_eq!(auth.status.map(|s| s.as_u16()), Some(400));
+            assert_eq!(auth.detail.as_deref(), Some("invalid_client"));
         }
         other => panic!("expected an auth error, got {other:?}"),
     }
@@ -316,10 +311,7 @@ async fn waiting_callers_share_a_failed_token_request() {
     for result in results {
         assert!(matches!(
             result,
-            Err(Error::Auth {
-                reason: AuthFailure::Rejected,
-                ..
-            })
+            Err(Error::Auth(a)) if a.reason == AuthFailure::Rejected
         ));
     }
     server.verify().await;
@@ -337,10 +329,7 @@ async fn unreachable_token_endpoint_is_an_auth_error() {
     assert!(
         matches!(
             err,
-            Error::Auth {
-                reason: AuthFailure::Unreachable,
-                ..
-            }
+            Error::Auth(ref a) if a.reason == AuthFailure::Unreachable
         ),
         "{err:?}"
     );
@@ -359,10 +348,7 @@ async fn token_response_without_token_is_invalid() {
     assert!(
         matches!(
             err,
-            Error::Auth {
-                reason: AuthFailure::InvalidResponse,
-                ..
-            }
+            Error::Auth(ref a) if a.reason == AuthFailure::InvalidResponse
         ),
         "{err:?}"
     );
@@ -391,10 +377,7 @@ async fn a_failed_early_refresh_keeps_the_current_token_until_it_expires() {
     assert!(
         matches!(
             err,
-            Error::Auth {
-                reason: AuthFailure::ServerError,
-                ..
-            }
+            Error::Auth(ref a) if a.reason == AuthFailure::ServerError
         ),
         "{err:?}"
     );

@@ -141,3 +141,17 @@ async fn tenant_with_other_app_key_has_its_own_limiter() {
         .transport()
         .shares_limits_with(client.transport()));
 }
+
+#[test]
+fn a_user_agent_suffix_a_header_cannot_carry_is_an_invalid_setting() {
+    let local = "http://127.0.0.1:9";
+    let err = builder_for(local, local)
+        .user_agent_suffix("acme\r\nX-Injected: 1")
+        .build()
+        .unwrap_err();
+    let Error::InvalidSetting { name, reason } = &err else {
+        panic!("expected InvalidSetting, got {err:?}")
+    };
+    assert!(name.contains("user agent suffix"), "{name}");
+    assert!(reason.contains("not allowed in an HTTP header"), "{reason}");
+}

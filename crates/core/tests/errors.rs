@@ -235,6 +235,22 @@ async fn an_unreadable_body_is_a_decode_error_with_its_start() {
     assert!(err
         .to_string()
         .contains("the body starts with: {\"data\": oops}"));
+
+    // progenitor's builder checks in the generated `send()` (text only) name the argument.
+    let err = Error::builder_value("tenant was not initialized".into());
+    assert!(
+        matches!(err, Error::InvalidArgument { ref name, ref reason } if name == "tenant" && reason.contains("no value was given")),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "invalid argument `tenant`: required, but no value was given"
+    );
+    let err = Error::builder_value("conversion to `i64` for page failed".into());
+    assert!(
+        matches!(err, Error::InvalidArgument { ref name, ref reason } if name == "page" && reason.contains("`i64`")),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

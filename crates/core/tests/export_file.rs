@@ -79,7 +79,7 @@ async fn a_fresh_run_leaves_an_existing_output_alone() {
 async fn an_api_error_keeps_what_was_committed() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x.jsonl");
-    let failed = Err(servicetitan_core::Error::InvalidRequest("boom".into()));
+    let failed = Err(servicetitan_core::Error::Other("boom".into()));
     let err = run(&out, Mode::Fresh, vec![batch(&[1], Some("t1")), failed])
         .await
         .unwrap_err();
@@ -150,7 +150,7 @@ async fn a_zero_byte_checkpoint_matches_only_an_empty_file() {
 async fn a_header_is_committed_with_the_first_batch_and_a_failed_first_batch_blocks_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x.csv");
-    let boom = || Err(servicetitan_core::Error::InvalidRequest("boom".into()));
+    let boom = || Err(servicetitan_core::Error::Other("boom".into()));
     let err = file::export_to_file(
         &out,
         Mode::Fresh,

@@ -47,16 +47,22 @@ type Keep = Option<servicetitan::mock::MockServer>;
 #[cfg(not(feature = "mock"))]
 type Keep = Option<()>;
 
+/// The step that failed, and why (an SDK error, or the local mock that could not start).
+type Failed = (&'static str, Box<dyn std::error::Error>);
+
 /// The client, and the mock server it talks to (kept alive) when the mock was asked for.
-async fn client() -> Result<(Client, Keep), (&'static str, Error)> {
+async fn client() -> Result<(Client, Keep), Failed> {
     if !mock_requested() {
-        return Ok((Client::from_env().map_err(|e| ("configuration", e))?, None));
+        return Ok((
+            Client::from_env().map_err(|e| ("configuration", e.into()))?,
+            None,
+        ));
     }
     #[cfg(feature = "mock")]
     {
         let mock = servicetitan::mock::start()
             .await
-            .map_err(|e| ("starting the mock", e))?;
+            .map_err(|e| ("starting the mock", e.into()))?;
         println!(
             "ℹ using the local MOCK ServiceTitan at {} — generated data, not your tenant; drop --mock (and SERVICETITAN_API_ENVIRONMENT=mock) to check real credentials",
             mock.server.url()
@@ -66,13 +72,15 @@ async fn client() -> Result<(Client, Keep), (&'static str, Error)> {
     #[cfg(not(feature = "mock"))]
     Err((
         "configuration",
-        Error::InvalidRequest(
-            "the mock was asked for, but this build has no `mock` feature; run\n    cargo run -p servicetitan --example validate --features jpm,mock -- --mock".into(),
-        ),
+        Error::InvalidArgument {
+            name: "--mock".into(),
+            reason: "the mock was asked for, but this build has no `mock` feature; run\n    cargo run -p servicetitan --example validate --features jpm,mock -- --mock".into(),
+        }
+        .into(),
     ))
 }
 
-pub(crate) async fn run() -> Result<(), (&'static str, Error)> {
+pub(crate) async fn run() -> Result<(), Failed> {
     let (client, _server) = client().await?;
     println!(
         "✓ configuration resolved (tenant {}, {} environment, API {})",
@@ -84,7 +92,7 @@ pub(crate) async fn run() -> Result<(), (&'static str, Error)> {
     client
         .access_token()
         .await
-        .map_err(|e| ("token request", e))?;
+        .map_err(|e| ("token request", e.into()))?;
     println!(
         "✓ access token obtained from {}",
         client.config().auth_url()
@@ -96,7 +104,7 @@ pub(crate) async fn run() -> Result<(), (&'static str, Error)> {
         .page_size(1)
         .send()
         .await
-        .map_err(|e| ("jobs_get_list", e))?;
+        .map_err(|e| ("jobs_get_list", e.into()))?;
     let jobs = page.data.len();
     println!("✓ jpm jobs_get_list answered ({jobs} job(s) on a page of 1)");
 
@@ -109,7 +117,7 @@ pub(crate) async fn run() -> Result<(), (&'static str, Error)> {
         .take(150)
         .try_fold(0u64, |n, _| async move { Ok(n + 1) })
         .await
-        .map_err(|e| ("paged stream of jobs", e))?;
+        .map_err(|e| ("paged stream of jobs", e.into()))?;
     println!("✓ paged stream read {streamed} job(s) in pages of 50");
     println!("All checks passed.");
     Ok(())

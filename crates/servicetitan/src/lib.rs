@@ -101,6 +101,7 @@ pub mod doc_pages {
     page!(GettingDataOut, "../../../docs/getting-data-out.md");
     page!(LimitsAndErrors, "../../../docs/limits-and-errors.md");
     page!(ManyWorkers, "../../../docs/many-workers.md");
+    page!(PagingAndErrors, "../../../docs/paging-and-errors.md");
     page!(Reports, "../../../docs/reports.md");
     page!(RequestValues, "../../../docs/request-values.md");
     page!(Specs, "../../../docs/specs.md");

@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! # #[cfg(feature = "jpm")]
-//! # async fn run() -> Result<(), servicetitan::Error> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use servicetitan::prelude::*;
 //!
 //! let mock = servicetitan::mock::start().await?;          // 127.0.0.1, a free port
@@ -38,19 +38,60 @@ impl Deref for Mock {
     }
 }
 
+/// Why a mock could not be started. A local server that cannot listen is not an API error, so
+/// it is not one of the SDK's [`Error`]s.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The server could not listen on `127.0.0.1:port` (the port is taken, or not allowed).
+    Listen {
+        /// The port asked for (0: any free port).
+        port: u16,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// The client for it could not be built.
+    Client(Error),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Listen { port: 0, source } => write!(
+                f,
+                "the local mock ServiceTitan could not listen on a free port of 127.0.0.1: {source}"
+            ),
+            StartError::Listen { port, source } => write!(
+                f,
+                "the local mock ServiceTitan could not listen on 127.0.0.1:{port}: {source}; \
+                 choose another port (MockConfig::port, 0 for any free one)"
+            ),
+            StartError::Client(e) => write!(f, "a client for the local mock: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StartError::Listen { source, .. } => Some(source),
+            StartError::Client(e) => Some(e),
+        }
+    }
+}
+
 /// Starts a mock with [`MockConfig::default`] and a client for it.
-pub async fn start() -> Result<Mock, Error> {
+pub async fn start() -> Result<Mock, StartError> {
     start_with(MockConfig::default()).await
 }
 
 /// Starts a mock with this configuration and a client for it.
-pub async fn start_with(config: MockConfig) -> Result<Mock, Error> {
-    let server = MockServer::start(config).await.map_err(|e| {
-        Error::InvalidRequest(format!(
-            "the local mock ServiceTitan could not listen on 127.0.0.1: {e}"
-        ))
-    })?;
-    let client = client_for(&server)?;
+pub async fn start_with(config: MockConfig) -> Result<Mock, StartError> {
+    let port = config.port;
+    let server = MockServer::start(config)
+        .await
+        .map_err(|source| StartError::Listen { port, source })?;
+    let client = client_for(&server).map_err(StartError::Client)?;
     Ok(Mock { client, server })
 }
 

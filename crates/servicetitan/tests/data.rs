@@ -144,7 +144,13 @@ async fn a_reversed_range_fails_before_any_request() {
     let (server, client) = setup("America/New_York").await;
     let data = DataService::new(&client);
     let result = data.jobs_completed_between(date(2024, 3, 10), date(2024, 3, 9));
-    assert!(matches!(result, Err(Error::InvalidRequest(_))));
+    let Some(err @ Error::InvalidArgument { .. }) = result.err() else {
+        panic!("expected InvalidArgument")
+    };
+    assert_eq!(
+        err.to_string(),
+        "invalid argument `last`: the date range ends (2024-03-09) before it starts (2024-03-10)"
+    );
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
@@ -345,8 +351,8 @@ async fn a_reversed_sold_range_fails_before_any_request() {
     let (server, client) = setup("America/New_York").await;
     let data = DataService::new(&client);
     let result = data.sold_estimates_between(date(2024, 3, 10), date(2024, 3, 9), Activity::Any);
-    assert!(matches!(result, Err(Error::InvalidRequest(_))));
+    assert!(matches!(result, Err(Error::InvalidArgument { .. })));
     let result = data.purchase_orders_created_between(date(2024, 3, 10), date(2024, 3, 9));
-    assert!(matches!(result, Err(Error::InvalidRequest(_))));
+    assert!(matches!(result, Err(Error::InvalidArgument { .. })));
     assert!(server.received_requests().await.unwrap().is_empty());
 }

@@ -184,7 +184,7 @@ async fn list_appointments_counts_what_the_paged_list_holds() {
 
 /// The README's "use it in your own tests" snippet, run.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_readme_snippet_holds() -> Result<(), servicetitan::Error> {
+async fn the_readme_snippet_holds() -> Result<(), Box<dyn std::error::Error>> {
     let mock = servicetitan::mock::start_with(MockConfig::default().records(1_000)).await?;
     let jobs: Vec<_> = mock
         .jpm()

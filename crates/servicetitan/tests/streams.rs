@@ -175,11 +175,15 @@ async fn list_gives_up_with_an_error_after_three_empty_pages_with_has_more() {
         "no items, one error, then the end: {results:?}"
     );
     match &results[0] {
-        Err(Error::InvalidRequest(message)) => {
-            assert!(message.contains("page 3"), "{message}");
+        Err(err @ Error::PagingAnomaly { page: 3, .. }) => {
+            let message = err.to_string();
+            assert!(
+                message.starts_with("Jobs_GetList: paging stopped at page 3"),
+                "{message}"
+            );
             assert!(message.contains("hasMore"), "{message}");
         }
-        other => panic!("expected InvalidRequest, got {other:?}"),
+        other => panic!("expected PagingAnomaly, got {other:?}"),
     }
     assert_eq!(requests_to(&server, JOBS).await.len(), 3);
 }

@@ -179,11 +179,11 @@ async fn an_upload_without_a_file_fails_before_any_request() {
     let (server, client) = setup().await;
     for (operation, _, upload) in uploads(&client) {
         match upload.send().await {
-            Err(Error::InvalidRequest(message)) => {
-                assert!(message.contains(operation), "{message}");
-                assert!(message.contains(".file("), "{message}");
+            Err(Error::InvalidArgument { name, reason }) => {
+                assert_eq!(name, format!("{operation} file"));
+                assert!(reason.contains(".file("), "{reason}");
             }
-            other => panic!("{operation}: expected InvalidRequest, got {other:?}"),
+            other => panic!("{operation}: expected InvalidArgument, got {other:?}"),
         }
     }
     assert!(

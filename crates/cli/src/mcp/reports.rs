@@ -41,10 +41,22 @@ pub struct RunInput {
 
 fn failed(e: Error) -> ToolError {
     match e {
-        Error::InvalidRequest(message) => ToolError::new(
-            "invalid_parameters",
-            format!("{message}; nothing was run (describe_report lists the parameters)"),
-        ),
+        // Each problem with its parameter, so that an agent can fix them one by one.
+        Error::ReportParameters(params) => {
+            let problems: Vec<Value> = params
+                .problems
+                .iter()
+                .map(|p| json!({"parameter": p.name(), "problem": p.to_string()}))
+                .collect();
+            ToolError::with(
+                "invalid_parameters",
+                json!({
+                    "message": format!("{params}; nothing was run (describe_report lists the parameters)"),
+                    "report_id": params.report_id,
+                    "problems": problems,
+                }),
+            )
+        }
         other => {
             let mut value = json!({"error": "failed", "message": other.to_string()});
             if let Some(s) = other.status() {

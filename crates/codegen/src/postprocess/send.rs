@@ -53,8 +53,7 @@ fn query_once(f: &mut syn::ImplItemFn) {
             ::servicetitan_core::query::append(
                 &mut request,
                 &[#(#parts as &dyn ::servicetitan_core::query::QueryPart),*],
-            )
-            .map_err(Error::InvalidRequest)?;
+            )?;
         };
         stmts.insert(i + 1, append);
         return;
@@ -233,7 +232,7 @@ impl VisitMut for SdkError {
             [..]
         {
             ["Error", "InvalidRequest"] => {
-                Some(parse_quote!(::servicetitan_core::Error::InvalidRequest))
+                Some(parse_quote!(::servicetitan_core::Error::builder_value))
             }
             ["ResponseValue", "empty"] => Some(parse_quote!(::servicetitan_core::decode::empty)),
             ["ResponseValue", "stream"] => Some(parse_quote!(::servicetitan_core::decode::stream)),
@@ -417,7 +416,7 @@ mod tests {
             assert!(!text.contains(gone), "{gone}: {text}");
         }
         assert!(
-            text.contains("map_err (:: servicetitan_core :: Error :: InvalidRequest)"),
+            text.contains("map_err (:: servicetitan_core :: Error :: builder_value)"),
             "{text}"
         );
         assert!(

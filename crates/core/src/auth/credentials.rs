@@ -17,12 +17,11 @@ use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use reqwest::StatusCode;
 use secrecy::SecretString;
 use tokio::time::Instant;
 
 use super::fetch::{Fetched, Fetcher};
-use super::{AccessToken, AuthError, AuthFailure, TokenProvider};
+use super::{AccessToken, AuthError, TokenProvider};
 
 /// A cached token and when to refresh it.
 #[derive(Clone)]
@@ -33,14 +32,11 @@ struct Cached {
     expires_at: Instant,
 }
 
-/// A summary of a failed fetch, replayed to the callers that waited for it.
-#[derive(Clone, Debug)]
+/// A failed fetch, replayed to the callers that waited for it.
+#[derive(Debug)]
 struct Failure {
     fetch: u64,
-    reason: AuthFailure,
-    status: Option<StatusCode>,
-    detail: Option<String>,
-    retry_after: Option<Duration>,
+    error: AuthError,
 }
 
 /// Everything a [`ClientCredentials`] provider is made of.
@@ -120,10 +116,10 @@ impl ClientCredentials {
                 .last_failure
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .clone();
-            if let Some(f) = failure.filter(|f| f.fetch > seen) {
-                let mut err = self.fetcher.error(f.reason, f.status, f.detail, None);
-                err.retry_after = f.retry_after;
+                .as_ref()
+                .filter(|f| f.fetch > seen)
+                .map(|f| f.error.replay());
+            if let Some(err) = failure {
                 return Err(err);
             }
         }
@@ -171,10 +167,7 @@ impl ClientCredentials {
         }
         *self.last_failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(Failure {
             fetch,
-            reason: err.reason,
-            status: err.status,
-            detail: err.detail.clone(),
-            retry_after: err.retry_after,
+            error: err.replay(),
         });
         Err(err)
     }

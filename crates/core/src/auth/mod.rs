@@ -200,7 +200,7 @@ impl AuthFailure {
 }
 
 /// A failed token request: what [`TokenProvider::token`] returns, carried to the user as
-/// [`Error::Auth`](crate::Error::Auth).
+/// [`Error::Auth`](crate::Error::Auth) (its fields are defined here only).
 #[derive(Debug)]
 pub struct AuthError {
     /// Why the token request failed.
@@ -229,6 +229,22 @@ impl AuthError {
             status: None,
             detail: Some(detail.into()),
             retry_after: None,
+            source: None,
+        }
+    }
+}
+
+impl AuthError {
+    /// The same failure for another caller (the transport error, which cannot be cloned, left
+    /// out): what a waiting caller gets when the fetch it waited for failed.
+    pub(crate) fn replay(&self) -> Self {
+        AuthError {
+            reason: self.reason,
+            token_url: self.token_url.clone(),
+            environment: self.environment.clone(),
+            status: self.status,
+            detail: self.detail.clone(),
+            retry_after: self.retry_after,
             source: None,
         }
     }

@@ -13,11 +13,13 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 mod api;
+mod report;
 
-pub use crate::auth::AuthFailure;
+pub use crate::auth::{AuthError, AuthFailure};
 pub use crate::body::BodyFailure;
 use crate::config::ConfigError;
 pub use api::{ApiError, Problem};
+pub use report::{ParamProblem, ParamsError};
 
 /// How many bytes of an unreadable body are kept in errors.
 const EXCERPT_LEN: usize = 512;
@@ -32,26 +34,10 @@ pub enum Error {
     #[error(transparent)]
     Config(#[from] ConfigError),
 
-    /// No access token could be obtained from the OAuth2 token endpoint.
-    #[error("{}", crate::auth::message(*reason, token_url, environment, *status, detail.as_deref()))]
-    Auth {
-        /// Why the token request failed.
-        reason: AuthFailure,
-        /// The token endpoint that was called (`{auth_url}/connect/token`), its password (if
-        /// any) redacted.
-        token_url: String,
-        /// The environment the credentials were used against (`production`, `integration`, …).
-        environment: String,
-        /// HTTP status of the token endpoint, when it answered.
-        status: Option<StatusCode>,
-        /// What the token endpoint said (`invalid_client`, a problem title, …), secrets redacted.
-        detail: Option<String>,
-        /// The wait the token endpoint asked for (`Retry-After` of a 429 or 5xx).
-        retry_after: Option<Duration>,
-        /// The transport error, when the endpoint could not be reached.
-        #[source]
-        source: Option<reqwest::Error>,
-    },
+    /// No access token could be obtained from the OAuth2 token endpoint (or the custom token
+    /// provider): why, the endpoint, its status and what it said ([`AuthError`]).
+    #[error(transparent)]
+    Auth(Box<AuthError>),
 
     /// The API answered with a non-success status.
     #[error(transparent)]
@@ -151,13 +137,76 @@ pub enum Error {
     #[error(transparent)]
     Record(Box<crate::records::RecordError>),
 
-    /// The request could not be built (a required parameter is missing, a value is invalid).
-    #[error("invalid request: {0}")]
-    InvalidRequest(String),
+    /// A paged list's answers cannot be followed any further (the server keeps answering
+    /// empty pages with `hasMore: true`, or says `hasMore` at the last page number there is); the
+    /// stream ends with this after the pages it could read.
+    #[error("{operation}: paging stopped at page {page}: {anomaly}")]
+    PagingAnomaly {
+        /// The operation being paged (`Jobs_GetList`).
+        operation: &'static str,
+        /// The page whose answer revealed it.
+        page: i32,
+        /// What the server did.
+        anomaly: PagingAnomaly,
+    },
+
+    /// A page request running on a task of its own was cancelled before it answered: the tokio
+    /// runtime it ran on shut down while the stream was still read.
+    #[error(
+        "{operation}: the request for page {page} was cancelled before it answered (the tokio \
+         runtime it ran on was shut down); read the stream inside the runtime that started it"
+    )]
+    Cancelled {
+        /// The operation being paged.
+        operation: &'static str,
+        /// The page requested.
+        page: i32,
+    },
+
+    /// An argument given to the SDK cannot be used: a required value is missing, a date range
+    /// ends before it starts, a value cannot be written into the request.
+    #[error("invalid argument `{name}`: {reason}")]
+    InvalidArgument {
+        /// The argument (`tenant`, `last`, `file`, …), with its operation when there is one.
+        name: String,
+        /// What is wrong with it and how to fix it.
+        reason: String,
+    },
+
+    /// The parameters of a report run do not fit the report's definition; nothing was sent.
+    /// Every problem is kept ([`ParamsError::problems`]), one per parameter.
+    #[error(transparent)]
+    ReportParameters(Box<ParamsError>),
 
     /// Any other failure (e.g. a custom hook error).
     #[error("{0}")]
     Other(String),
+}
+
+/// What a server did that ends a paging stream ([`Error::PagingAnomaly`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PagingAnomaly {
+    /// This many empty pages in a row, each still saying `hasMore: true`.
+    EmptyPages(u32),
+    /// `hasMore: true` on page `i32::MAX`: the API's `page` has no number after it.
+    NoPageNumberAfter,
+}
+
+impl fmt::Display for PagingAnomaly {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PagingAnomaly::EmptyPages(n) => write!(
+                f,
+                "{n} empty pages in a row while the server still answers hasMore=true; stopped \
+                 rather than loop"
+            ),
+            PagingAnomaly::NoPageNumberAfter => f.write_str(
+                "the server says hasMore=true, but there is no page number after it (the API's \
+                 `page` is a 32-bit integer)",
+            ),
+        }
+    }
 }
 
 /// What failed in the connection or the response body.
@@ -226,11 +275,37 @@ fn url_path(err: &reqwest::Error) -> String {
 }
 
 impl Error {
+    /// progenitor's builder checks in the generated `send()` (text only: `tenant was not
+    /// initialized`, ``conversion to `i64` for page failed``) read back into the argument they
+    /// name.
+    #[doc(hidden)]
+    pub fn builder_value(message: String) -> Error {
+        let (name, reason) = if let Some(name) = message.strip_suffix(" was not initialized") {
+            (name, "required, but no value was given".to_owned())
+        } else if let Some((target, name)) = message
+            .strip_prefix("conversion to `")
+            .and_then(|rest| rest.split_once("` for "))
+        {
+            let name = name.split(" failed").next().unwrap_or(name);
+            (
+                name,
+                format!("the value could not be converted to `{target}`"),
+            )
+        } else {
+            ("request", message.clone())
+        };
+        Error::InvalidArgument {
+            name: name.to_owned(),
+            reason,
+        }
+    }
+
     /// The HTTP status of the failure, when the server answered.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(api) => Some(api.status),
-            Error::Auth { status, .. } | Error::Decode { status, .. } => *status,
+            Error::Auth(auth) => auth.status,
+            Error::Decode { status, .. } => *status,
             Error::Http(e) => e.status(),
             _ => None,
         }
@@ -240,6 +315,14 @@ impl Error {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// The failed token request, when no access token could be obtained.
+    pub fn auth(&self) -> Option<&AuthError> {
+        match self {
+            Error::Auth(auth) => Some(auth),
             _ => None,
         }
     }
@@ -287,17 +370,9 @@ impl Error {
     }
 }
 
-impl From<crate::auth::AuthError> for Error {
-    fn from(e: crate::auth::AuthError) -> Self {
-        Error::Auth {
-            reason: e.reason,
-            token_url: e.token_url,
-            environment: e.environment,
-            status: e.status,
-            detail: e.detail,
-            retry_after: e.retry_after,
-            source: e.source,
-        }
+impl From<AuthError> for Error {
+    fn from(e: AuthError) -> Self {
+        Error::Auth(Box::new(e))
     }
 }
 

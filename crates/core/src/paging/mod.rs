@@ -1,30 +1,34 @@
-//! Lazy streams over ServiceTitan's paged lists (`{page, pageSize, hasMore, totalCount, data}`).
+//! Streams over ServiceTitan's paged lists (`{page, pageSize, hasMore, totalCount, data}`).
 //!
 //! The generated crates implement [`Page`] for every list envelope and add `.pages()`,
-//! `.stream()` and `.collect_all()` to every paged-list builder; this module holds the logic once.
+//! `.stream()`, `.collect_all()` and `.pages_concurrent(n)` / `.stream_concurrent(n)` to every
+//! paged-list builder. All of them, and the CLI's raw paging, run on **one engine** (module
+//! `engine`): a launch policy and a depth, and the same plan and end rules:
 //!
-//! Policy:
-//! * the generated `.pages()` / `.stream()` read ahead: once a page arrives, up to
-//!   [`DEFAULT_PAGES_AHEAD`] further pages of the announced `totalCount` (or the one next page, on
-//!   `hasMore` alone) are requested before it is handed over, so the API's latency overlaps the
-//!   consumer's work ([`pages_read_ahead`], [`items_read_ahead`]; [`pages_prefetched`] runs each
-//!   request on its own task for futures that can be spawned). [`pages`] and
-//!   `.pages_concurrent(1)` are lazy: the next page only when polled past the current one;
-//! * the stream ends after a page with `hasMore: false`;
+//! | entry point | generated as | launch | depth (requests in flight at most) |
+//! |---|---|---|---|
+//! | [`pages_prefetched`] | `.pages()`, `.stream()`, `.collect_all()` | spawned: topped up as soon as a page is handed over, each request on a task of its own | [`DEFAULT_PAGES_AHEAD`] |
+//! | [`pages_concurrent`] | `.pages_concurrent(n)`, `.stream_concurrent(n)` | in place: issued and polled when the stream is polled | `n` |
+//! | [`pages`] | (the CLI's `--all`) | in place | 1 |
+//!
+//! **The lazy switch** is depth 1 in place: `.pages_concurrent(1)` / `.stream_concurrent(1)`
+//! (or [`pages`]) sends the next request only when polled past the current page. A depth of 0
+//! counts as 1 everywhere; it is not a separate mode.
+//!
+//! Rules, the same for every entry point:
+//! * the first page asks for `totalCount` (the generated `fetch` sets `includeTotal=true`); it
+//!   plans the last page as `ceil(totalCount / pageSize)` whatever the first page number, and no
+//!   request goes ahead past it; beyond it (records added meanwhile) and without a total, pages
+//!   are requested one at a time while `hasMore` says so;
+//! * pages are yielded in page order; every request still goes through the client's rate
+//!   limiter, and the requests of one stream share one retry count (`transport::stream_retries`);
+//! * the stream ends after a page with `hasMore: false` (requests still in flight are dropped,
+//!   spawned ones aborted), and dropping the stream cancels what is in flight;
 //! * an **empty page with `hasMore: true`** is followed (the API does this around concurrent
 //!   deletes) but at most [`MAX_EMPTY_PAGES`] times in a row; then the stream ends with
-//!   [`crate::Error::InvalidRequest`] naming the page, rather than looping for ever;
-//! * `totalCount` (only sent with `includeTotal=true`) is informational: a mismatch is logged at
-//!   WARN with the counts, never "corrected" by truncating or padding the data.
-//!
-//! [`pages_concurrent`] (generated as `.pages_concurrent(n)` / `.stream_concurrent(n)`) reads the
-//! first page with `includeTotal=true`, and when the API answers with a `totalCount` it requests
-//! the remaining pages with at most `n` in flight, yielding them **in page order**. The rate
-//! limiter and retries live in the transport, so every one of those requests is still paced.
-//! Without a `totalCount` (or with an empty first page) it reads on one page at a time, like
-//! [`pages`]. The same end rules apply: it stops after the first page with `hasMore: false`
-//! (requests for later pages still in flight are dropped), and follows `hasMore: true` past the
-//! pages the total announced (records added meanwhile) one page at a time.
+//!   [`Error::PagingAnomaly`] naming the operation and the page, rather than looping for ever;
+//! * `totalCount` is otherwise informational: a mismatch is logged at WARN with the counts,
+//!   never "corrected" by truncating or padding the data.
 //!
 //! **Records that cannot be read.** A page's `data` is decoded record by record
 //! ([`crate::records`]): [`pages`] yields the page with the failures in `page.data.failures()`
@@ -32,24 +36,31 @@
 //! the record's place, then goes on with the next record. Only an error of the request itself (or
 //! of the page envelope) ends a stream.
 
+pub use crate::error::PagingAnomaly;
 use crate::records::Records;
 use crate::Error;
 use futures::{stream, Stream, TryStreamExt};
-use progress::Progress;
 use std::future::Future;
 
-mod concurrent;
+mod engine;
 #[doc(hidden)]
 pub mod field;
-mod prefetch;
+mod launch;
 mod progress;
 mod read_ahead;
 #[cfg(test)]
 mod tests;
 
-pub use concurrent::pages_concurrent;
-pub use prefetch::{pages_prefetched, pages_read_ahead, DEFAULT_PAGES_AHEAD};
+use engine::Launch;
 pub use read_ahead::items_read_ahead;
+
+/// The default read-ahead depth (`.stream()`, `.pages()`, `.collect_all()`): pages requested
+/// ahead of the consumer, at most.
+///
+/// Four 5000-record pages in flight hide a 100 ms round trip behind decoding on two cores while
+/// keeping at most five pages in memory; the client's rate limiter (60 requests/s) still paces
+/// them.
+pub const DEFAULT_PAGES_AHEAD: usize = 4;
 
 /// Consecutive empty pages with `hasMore: true` tolerated before giving up.
 pub const MAX_EMPTY_PAGES: u32 = 3;
@@ -74,15 +85,9 @@ pub trait Page {
     }
 }
 
-struct State<F> {
-    /// Wider than a page number: it may point one past `i32::MAX` (an error when reached).
-    next: Option<i64>,
-    progress: Progress,
-    fetch: F,
-}
-
-/// Pages from `first` on, each fetched by `fetch(page_number)` when the stream is polled; record
-/// failures are named after `operation_id`.
+/// Pages from `first` on, lazily: each fetched by `fetch(page_number)` only when the stream is
+/// polled past the previous one (in place, depth 1); record failures are named after
+/// `operation_id`.
 pub fn pages<P, F, Fut>(
     operation_id: &'static str,
     first: i32,
@@ -93,33 +98,63 @@ where
     F: FnMut(i32) -> Fut,
     Fut: Future<Output = Result<P, Error>>,
 {
-    let state = State {
-        next: Some(i64::from(first.max(1))),
-        progress: Progress::new(first.max(1)),
-        fetch,
-    };
-    stream::try_unfold(state, move |mut st| async move {
-        let Some(page) = st.next else { return Ok(None) };
-        let page = i32::try_from(page).map_err(|_| no_page_after(i32::MAX))?;
-        let mut envelope = (st.fetch)(page).await?;
-        envelope.records_mut().set_operation(operation_id);
-        st.progress.account(page, &envelope)?;
-        st.next = envelope.has_more().then_some(i64::from(page) + 1);
-        Ok(Some((envelope, st)))
-    })
+    pages_concurrent(operation_id, first, 1, fetch)
 }
 
-/// The error of a stream whose page `page` says `hasMore: true` with no page number after it.
-pub(crate) fn no_page_after(page: i32) -> Error {
-    Error::InvalidRequest(format!(
-        "page {page} says hasMore=true, but there is no page number after it (the API's `page` is a 32-bit integer); stopping"
-    ))
+/// Pages from `first` on, in order, with up to `concurrency` requests in flight, issued and
+/// polled when the stream is polled (see the module docs); `1` (or `0`) is the lazy stream.
+///
+/// `fetch(first)` should ask for the total (`includeTotal=true`); the generated
+/// `.pages_concurrent(n)` does. Without a total the remaining pages are read one at a time.
+pub fn pages_concurrent<P, F, Fut>(
+    operation_id: &'static str,
+    first: i32,
+    concurrency: usize,
+    fetch: F,
+) -> impl Stream<Item = Result<P, Error>>
+where
+    P: Page,
+    F: FnMut(i32) -> Fut,
+    Fut: Future<Output = Result<P, Error>>,
+{
+    let launch = (
+        Launch::InPlace,
+        launch::in_place::<Fut> as launch::LaunchFn<Fut>,
+    );
+    engine::run(operation_id, first, launch, concurrency, fetch)
 }
 
-fn empty_pages_error(page: i32) -> Error {
-    Error::InvalidRequest(format!(
-        "page {page}: {MAX_EMPTY_PAGES} empty pages in a row while the API still reports hasMore=true; stopping rather than looping"
-    ))
+/// Pages from `first` on, in order, with up to `ahead` requests in flight, issued as soon as a
+/// page is handed over, each on a task of its own inside a tokio runtime (in place outside one).
+/// `fetch(first)` should ask for the total (`includeTotal=true`). Flatten it with
+/// [`items_read_ahead`], which keeps polling it while the consumer works through a page (what
+/// moves the requests on where they cannot be spawned).
+pub fn pages_prefetched<P, F, Fut>(
+    operation_id: &'static str,
+    first: i32,
+    ahead: usize,
+    fetch: F,
+) -> impl Stream<Item = Result<P, Error>>
+where
+    P: Page + Send + 'static,
+    F: FnMut(i32) -> Fut,
+    Fut: Future<Output = Result<P, Error>> + Send + 'static,
+{
+    let launch = (
+        Launch::Spawned,
+        launch::spawned::<P, Fut> as launch::LaunchFn<Fut>,
+    );
+    engine::run(operation_id, first, launch, ahead, fetch)
+}
+
+/// The error of a stream of `operation` whose page `page` says `hasMore: true` with no page
+/// number after it.
+pub(crate) fn no_page_after(operation: &'static str, page: i32) -> Error {
+    Error::PagingAnomaly {
+        operation,
+        page,
+        anomaly: PagingAnomaly::NoPageNumberAfter,
+    }
 }
 
 /// Flattens a stream of pages into a stream of their records, in order; a record that could not be

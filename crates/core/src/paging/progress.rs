@@ -1,13 +1,14 @@
-//! What a paging stream has read so far, shared by every paging stream (lazy, concurrent, read
-//! ahead): the guard against a server that answers empty pages with `hasMore: true` forever, and
+//! What a paging stream has read so far: the guard against a server that answers empty pages with `hasMore: true` forever, and
 //! the check of `totalCount` against the records read.
 
-use super::{empty_pages_error, Page, MAX_EMPTY_PAGES};
+use super::{Page, PagingAnomaly, MAX_EMPTY_PAGES};
 use crate::Error;
 
 /// Counters of one paging stream.
 #[derive(Debug)]
 pub(super) struct Progress {
+    /// Named in the errors.
+    operation: &'static str,
     /// The first page requested: `totalCount` is only compared when the stream began at page 1.
     first: i32,
     /// Empty pages with `hasMore: true` in a row.
@@ -17,8 +18,9 @@ pub(super) struct Progress {
 }
 
 impl Progress {
-    pub(super) fn new(first: i32) -> Self {
+    pub(super) fn new(operation: &'static str, first: i32) -> Self {
         Progress {
+            operation,
             first,
             empty_run: 0,
             seen: 0,
@@ -34,7 +36,11 @@ impl Progress {
         if envelope.has_more() {
             self.empty_run = if len == 0 { self.empty_run + 1 } else { 0 };
             if self.empty_run >= MAX_EMPTY_PAGES {
-                return Err(empty_pages_error(page));
+                return Err(Error::PagingAnomaly {
+                    operation: self.operation,
+                    page,
+                    anomaly: PagingAnomaly::EmptyPages(MAX_EMPTY_PAGES),
+                });
             }
         } else if let Some(total) = envelope.total_count() {
             if total != self.seen && self.first == 1 {

@@ -1,8 +1,8 @@
 //! [`items_read_ahead`]: records of a page stream, polling the stream on while the consumer works.
 //!
 //! Why: [`super::items`] (`try_flatten`) polls the page stream only once the current page is used
-//! up, so requests that the stream issued ahead and polls in place ([`super::pages_read_ahead`])
-//! sit still while the consumer works through a page. This flatten polls the page stream once per
+//! up, so requests that the stream issued ahead and polls in place ([`super::pages_prefetched`]
+//! outside a tokio runtime) sit still while the consumer works through a page. This flatten polls the page stream once per
 //! record handed out, buffering at most one finished page, so those requests progress meanwhile.
 
 use super::{record_result, Page};

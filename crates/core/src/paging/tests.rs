@@ -247,10 +247,14 @@ async fn empty_pages_with_has_more_are_bounded() {
     script.extend((2..=10).map(|p| (p, 0, true, None)));
     let s = pages_concurrent("Test_List", 1, 4, scripted(script, Arc::clone(&requested)));
     let result: Result<Vec<TestPage>, Error> = s.try_collect().await;
-    let Err(Error::InvalidRequest(message)) = result else {
+    let Err(Error::PagingAnomaly {
+        operation: "Test_List",
+        page: 3,
+        anomaly: PagingAnomaly::EmptyPages(MAX_EMPTY_PAGES),
+    }) = result
+    else {
         panic!("expected an error, got {result:?}")
     };
-    assert!(message.starts_with("page 3:"), "{message}");
 }
 
 #[tokio::test]
@@ -260,7 +264,7 @@ async fn an_error_ends_the_stream() {
         calls += 1;
         assert!(calls <= 4, "no request after the failure is seen");
         futures::future::ready(if page == 2 {
-            Err(Error::InvalidRequest("boom".into()))
+            Err(Error::Other("boom".into()))
         } else {
             Ok(TestPage {
                 page,
@@ -273,7 +277,7 @@ async fn an_error_ends_the_stream() {
     let got: Vec<Result<TestPage, Error>> = s.collect().await;
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].as_ref().unwrap().page, 1);
-    assert!(matches!(got[1], Err(Error::InvalidRequest(_))));
+    assert!(matches!(got[1], Err(Error::Other(_))));
 }
 
 #[tokio::test]
@@ -318,6 +322,7 @@ async fn a_page_of_only_bad_records_is_not_an_empty_page() {
         .all(|p| p.as_ref().unwrap().items.failures().len() == 2));
 }
 
+mod plan;
 mod prefetch;
 
 #[tokio::test]
@@ -332,7 +337,7 @@ async fn no_page_number_overflows() {
         })
     };
     let lazy: Vec<Result<TestPage, Error>> = pages("Op", i32::MAX - 1, fetch).collect().await;
-    let ahead: Vec<Result<TestPage, Error>> = pages_read_ahead("Op", i32::MAX - 1, 4, fetch)
+    let ahead: Vec<Result<TestPage, Error>> = pages_prefetched("Op", i32::MAX - 1, 4, fetch)
         .collect()
         .await;
     let concurrent: Vec<Result<TestPage, Error>> = pages_concurrent("Op", i32::MAX - 1, 4, fetch)
@@ -346,6 +351,17 @@ async fn no_page_number_overflows() {
             .collect();
         assert_eq!(numbers, [i32::MAX - 1, i32::MAX]);
         let err = got.last().unwrap().as_ref().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::PagingAnomaly {
+                    operation: "Op",
+                    page: i32::MAX,
+                    anomaly: PagingAnomaly::NoPageNumberAfter
+                }
+            ),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("no page number after it"), "{err}");
     }
 }

@@ -10,7 +10,8 @@
 //!   required ones present, names known (with a suggestion for a near miss), data types
 //!   (`String`, `Number`, `Boolean`, `Date`, `Time`) and arrays right, and values formatted as
 //!   the API expects (dates `YYYY-MM-DD`, times `HH:MM:SS`) — every problem in one
-//!   [`ParamsError`], which converts into [`servicetitan_core::Error::InvalidRequest`];
+//!   [`ParamsError`], which converts into [`servicetitan_core::Error::ReportParameters`]
+//!   with the problems kept as data;
 //! * runs the report across all pages lazily ([`Api::run_report`]) through the asynchronous
 //!   query flow: `POST …/data/query` answers 200 with the data, or 202 with a token that is
 //!   polled (`GET …/data-queries/{token}`, every 2 s growing to 10 s) until the data comes or
@@ -236,7 +237,7 @@ impl Api {
     /// A run of report `report_id` in `category` with `params`. Nothing is requested until the
     /// run's stream is polled; then the definition is read, `params` are validated against it
     /// ([`ReportDefinition::validate`]; a problem ends the stream with
-    /// [`Error::InvalidRequest`] before any data request), and the pages are fetched one at a
+    /// [`Error::ReportParameters`] before any data request), and the pages are fetched one at a
     /// time. Use [`ReportRun::stream`] for rows, [`ReportRun::deserialize`] for your own type.
     pub fn run_report(
         &self,

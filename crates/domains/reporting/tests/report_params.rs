@@ -225,16 +225,25 @@ fn setting_a_name_again_replaces_the_value() {
 }
 
 #[test]
-fn params_errors_become_invalid_request_naming_the_report() {
+fn params_errors_become_report_parameters_keeping_each_problem() {
     let err: Error = definition()
         .validate(&ReportParams::new().set("To", true))
         .unwrap_err()
         .into();
-    let Error::InvalidRequest(message) = &err else {
+    let Error::ReportParameters(params) = &err else {
         panic!("{err:?}")
     };
     assert_eq!(
-        message,
+        (params.report_id, params.report_name.as_deref()),
+        (175, Some("Revenue"))
+    );
+    assert!(
+        matches!(&params.problems[..], [ParamProblem::WrongType { name, .. }, ParamProblem::Missing { name: missing, .. }] if name == "To" && missing == "From"),
+        "{:?}",
+        params.problems
+    );
+    assert_eq!(
+        err.to_string(),
         "report 175 (\"Revenue\"): parameter `To` expects Date (YYYY-MM-DD), got Boolean true; \
          required parameter `From` (Date (YYYY-MM-DD)) is missing"
     );

@@ -316,7 +316,7 @@ async fn a_parameter_error_is_caught_before_any_query() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, servicetitan_core::Error::InvalidRequest(_)),
+        matches!(err, servicetitan_core::Error::ReportParameters(_)),
         "{err}"
     );
     assert_eq!(requests(&server, "POST", QUERY).await, 0);

@@ -160,9 +160,11 @@ async fn invalid_parameters_end_the_run_before_any_data_request() {
         .collect_all()
         .await
         .unwrap_err();
-    let Error::InvalidRequest(message) = &err else {
+    let Error::ReportParameters(params) = &err else {
         panic!("{err:?}")
     };
+    assert_eq!(params.problems.len(), 2, "{params}");
+    let message = err.to_string();
     assert!(
         message.contains("unknown parameter `Form` (did you mean `From`?)"),
         "{message}"

@@ -1,4 +1,5 @@
-//! [`super::super::pages_prefetched`]: reading ahead of the consumer, in order, bounded.
+//! [`super::super::pages_prefetched`]: the engine's spawned policy, reading ahead of the
+//! consumer, in order, bounded.
 
 use super::*;
 use tokio::time::Instant;
@@ -68,13 +69,29 @@ async fn without_a_total_the_next_page_is_prefetched() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn zero_ahead_is_lazy() {
+async fn zero_ahead_counts_as_one_not_as_a_lazy_switch() {
     let list = FakeList::new(30, 10, true, FLAT);
     let mut pages = std::pin::pin!(pages_prefetched("Test_List", 1, 0, list.fetch()));
     assert_eq!(pages.next().await.unwrap().unwrap().page, 1);
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(list.requested(), [1], "nothing requested until polled");
+    assert_eq!(list.requested(), [1, 2], "one page ahead");
     assert_eq!(page_numbers(pages).await, [2, 3]);
+    assert_eq!(list.max_in_flight(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_lazy_switch_is_depth_one_in_place() {
+    for lazy in [0, 1] {
+        let list = FakeList::new(30, 10, true, FLAT);
+        let mut pages = std::pin::pin!(pages_concurrent("Test_List", 1, lazy, list.fetch()));
+        assert_eq!(pages.next().await.unwrap().unwrap().page, 1);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(list.requested(), [1], "nothing requested until polled");
+        assert_eq!(pages.next().await.unwrap().unwrap().page, 2);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(list.requested(), [1, 2]);
+        assert_eq!(page_numbers(pages).await, [3]);
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -126,10 +143,14 @@ async fn empty_pages_with_has_more_are_bounded() {
     script.extend((2..=10).map(|p| (p, 0, true, None)));
     let s = pages_prefetched("Test_List", 1, 4, scripted(script, Arc::clone(&requested)));
     let result: Result<Vec<TestPage>, Error> = s.try_collect().await;
-    let Err(Error::InvalidRequest(message)) = result else {
+    let Err(err @ Error::PagingAnomaly { page: 3, .. }) = result else {
         panic!("expected an error, got {result:?}")
     };
-    assert!(message.starts_with("page 3:"), "{message}");
+    assert_eq!(
+        err.to_string(),
+        "Test_List: paging stopped at page 3: 3 empty pages in a row while the server still \
+         answers hasMore=true; stopped rather than loop"
+    );
 }
 
 #[test]
@@ -158,16 +179,26 @@ async fn slow_consumer<S: Stream<Item = Result<i64, Error>>>(records: S) -> Dura
     started.elapsed()
 }
 
+/// [`pages_prefetched`]'s policy with every request polled in place: what it does outside a
+/// runtime, which a paused-clock test cannot be.
+fn prefetched_in_place(list: &FakeList) -> impl Stream<Item = Result<TestPage, Error>> {
+    let launch = (
+        super::super::engine::Launch::Spawned,
+        super::super::launch::in_place as super::super::launch::LaunchFn<_>,
+    );
+    super::super::engine::run("Test_List", 1, launch, 2, list.fetch())
+}
+
 #[tokio::test(start_paused = true)]
 async fn requests_polled_in_place_progress_while_the_consumer_works() {
     let list = FakeList::new(30, 10, true, FLAT);
-    let pages = pages_read_ahead("Test_List", 1, 2, list.fetch());
+    let pages = prefetched_in_place(&list);
     // Page 1 at 100 ms; pages 2 and 3 fetched during the consumer's 100 ms on page 1.
     let elapsed = slow_consumer(items_read_ahead(pages)).await;
     assert_eq!(elapsed, Duration::from_millis(400));
     // Plain `items` leaves them still until page 1 is used up: 100 ms later.
     let list = FakeList::new(30, 10, true, FLAT);
-    let pages = pages_read_ahead("Test_List", 1, 2, list.fetch());
+    let pages = prefetched_in_place(&list);
     assert_eq!(
         slow_consumer(items(pages)).await,
         Duration::from_millis(500)

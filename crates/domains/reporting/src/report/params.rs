@@ -2,11 +2,11 @@
 //! validation against a [`ReportDefinition`](super::ReportDefinition) before anything is sent
 //! ([`ParamProblem`], [`ParamsError`]).
 
-mod problem;
 mod validate;
 mod value;
 
-pub use problem::{ParamProblem, ParamsError};
+// Defined in the core so that `Error::ReportParameters` carries them as data.
+pub use servicetitan_core::error::{ParamProblem, ParamsError};
 pub use value::ParamValue;
 
 use crate::types::{

@@ -1,4 +1,8 @@
 //! What can be wrong with the parameters of a report run: [`ParamProblem`], [`ParamsError`].
+//!
+//! Defined in the core (though only the reporting module's report flow produces them) so that
+//! [`Error::ReportParameters`](crate::Error::ReportParameters) keeps the problems as data, not as
+//! flattened text: a caller (the MCP server, a form) can point at each parameter.
 
 use std::fmt;
 
@@ -51,6 +55,19 @@ pub enum ParamProblem {
     },
 }
 
+impl ParamProblem {
+    /// The parameter the problem is about, as given.
+    pub fn name(&self) -> &str {
+        match self {
+            ParamProblem::Missing { name, .. }
+            | ParamProblem::Unknown { name, .. }
+            | ParamProblem::WrongType { name, .. }
+            | ParamProblem::ArrayNotAllowed { name, .. }
+            | ParamProblem::NotAccepted { name, .. } => name,
+        }
+    }
+}
+
 impl fmt::Display for ParamProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -101,8 +118,8 @@ impl fmt::Display for ParamProblem {
     }
 }
 
-/// The parameters of a report run do not fit the report's definition. Converts into
-/// [`servicetitan_core::Error::InvalidRequest`] with the same message.
+/// The parameters of a report run do not fit the report's definition; carried to the user as
+/// [`Error::ReportParameters`](crate::Error::ReportParameters).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamsError {
     /// The report's id.
@@ -127,8 +144,8 @@ impl fmt::Display for ParamsError {
 
 impl std::error::Error for ParamsError {}
 
-impl From<ParamsError> for servicetitan_core::Error {
+impl From<ParamsError> for crate::Error {
     fn from(err: ParamsError) -> Self {
-        servicetitan_core::Error::InvalidRequest(err.to_string())
+        crate::Error::ReportParameters(Box::new(err))
     }
 }
