@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 24, point 4: several `st sync` workers on one PostgreSQL database, sharing the budget
+# Several `st sync` workers on one PostgreSQL database, sharing the budget
 # through Redis (both started here unless SERVICETITAN_TEST_POSTGRES_URL / _REDIS_URL point at
 # servers): claims never overlap, a worker that lost its lease cannot commit, a dead worker's
 # unit is taken over after its lease and resumed from its checkpoint, and three `st sync`
