@@ -123,7 +123,7 @@ mod tests {
         assert_eq!(r.url().query(), Some("a=1&b=true"));
         let nested = std::collections::BTreeMap::from([("k", vec![1])]);
         let err = append(&mut r, &[&nested as &dyn QueryPart]).unwrap_err();
-        let err = crate::Error::from(progenitor_client::Error::<()>::from(err));
+        let err = crate::Error::from(err);
         let crate::Error::InvalidArgument { name, reason } = &err else {
             panic!("expected InvalidArgument, got {err:?}")
         };
