@@ -72,8 +72,7 @@ async fn errors_name_the_operation_scope_and_path() {
         .send()
         .await
         .map(|_| ())
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     let api = err.api().expect("typed API error");
     assert_eq!(api.operation_id, Some("Jobs_Get"));
     assert_eq!(api.path_template, Some("/tenant/{tenant}/jobs/{id}"));
@@ -91,8 +90,7 @@ async fn errors_name_the_operation_scope_and_path() {
         .send()
         .await
         .map(|_| ())
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     let text = err.to_string();
     assert!(
         text.contains("`tn.jpm.jobs:r`"),
