@@ -9,7 +9,7 @@
 //! * **SDK decoding**: `servicetitan_core::decode::response_value` (one UTF-8 check, records
 //!   read directly unless one fails, the body the transport already read) instead of
 //!   progenitor's `ResponseValue::from_response`;
-//! * **the SDK's entry point** ([`sdk_call`]): progenitor's hooks and `exec` give way to
+//! * **the SDK's entry point** (`sdk_call`): progenitor's hooks and `exec` give way to
 //!   `servicetitan_core::Transport::send`, and `send()` returns `servicetitan_core::Error`.
 
 use std::collections::{BTreeMap, BTreeSet};
