@@ -168,19 +168,7 @@ async fn a_csv_export_whose_first_batch_fails_can_run_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "reliability suite: run by .ci/suites/hostile.sh with --ignored"]
 async fn secrets_echoed_inside_records_never_show() {
-    use std::io::Write;
-    #[derive(Clone, Default)]
-    struct Log(Arc<Mutex<Vec<u8>>>);
-    impl Write for Log {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let log = Log::default();
+    let log = servicetitan_test_support::CapturedLog::default();
     let writer = log.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -219,7 +207,7 @@ async fn secrets_echoed_inside_records_never_show() {
         }
     }
     assert!(shown.len() >= 6, "{shown:?}");
-    shown.push(String::from_utf8(log.0.lock().unwrap().clone()).unwrap());
+    shown.push(log.text());
     for text in &shown {
         for secret in [SECRET, APP_KEY, TOKEN] {
             assert!(!text.contains(secret), "{secret} shown: {text}");

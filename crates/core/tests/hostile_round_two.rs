@@ -2,7 +2,6 @@
 //! 429 lowers the tenant's pace and it recovers; secrets a server echoes inside records never
 //! reach a record error's Display, Debug, redacted raw JSON or the log.
 
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -136,19 +135,6 @@ async fn a_429_lowers_the_pace_then_it_recovers() {
     assert!(fast < Duration::from_millis(920), "{fast:?}");
 }
 
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Log {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// A page whose records carry the request's bearer token and app key where ids should be.
 struct EchoInRecords;
 
@@ -172,7 +158,7 @@ impl Respond for EchoInRecords {
 
 #[tokio::test]
 async fn secrets_echoed_inside_records_are_redacted() {
-    let log = Log::default();
+    let log = CapturedLog::default();
     let writer = log.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -209,7 +195,7 @@ async fn secrets_echoed_inside_records_are_redacted() {
     }
     // The raw JSON itself is the record, exactly (a pipeline stores it).
     assert!(page.data.failures()[1].raw_json().contains(APP_KEY));
-    let logged = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let logged = log.text();
     clean("log", &logged);
     assert_eq!(
         logged

@@ -3,9 +3,6 @@
 //! a problem title, field errors and a raw body; a password in the auth URL. None of them may
 //! appear in an error's `Display`/`Debug`, a `Client`/`Transport` `Debug`, or a TRACE log.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use serde_json::json;
 use servicetitan_core::retry::RetryPolicy;
 use servicetitan_core::Error;
@@ -15,20 +12,6 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const PREVIOUS: &str = "eyJ.previous-token-7777";
 const PASSWORD: &str = "proxy-pass-4242";
-
-/// Collects everything a TRACE fmt subscriber writes.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Log {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// Answers with a response built from the request's `Authorization` and `ST-App-Key`.
 struct Echo(fn(&str, &str) -> ResponseTemplate);
@@ -103,7 +86,7 @@ async fn api_echoing(echo: Echo) -> Error {
 
 #[tokio::test(start_paused = true)]
 async fn echoed_secrets_never_reach_errors_or_logs() {
-    let log = Log::default();
+    let log = CapturedLog::default();
     let writer = log.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -173,7 +156,7 @@ async fn echoed_secrets_never_reach_errors_or_logs() {
     assert_clean("Transport Debug", &format!("{:?}", client.transport()));
 
     drop(_guard);
-    let log = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let log = log.text();
     assert!(
         log.contains("servicetitan.token") && log.contains("retrying"),
         "{log}"

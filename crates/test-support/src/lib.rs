@@ -5,7 +5,8 @@
 //!   with the test credentials, pointed at a mock, and the HTTP client paused-time tests need;
 //! * [`ops`] — operation descriptions and a raw call through the transport, as a generated
 //!   client would make it (for the core's own suites, which have no generated crate);
-//! * [`requests`] — what the mock received.
+//! * [`requests`] — what the mock received;
+//! * [`log`] — a sink capturing what a tracing subscriber writes.
 //!
 //! Everything is re-exported at the top, so a suite starts with
 //! `use servicetitan_test_support::*;`.
@@ -14,12 +15,14 @@
 #![deny(missing_docs)]
 
 pub mod client;
+pub mod log;
 pub mod ops;
 pub mod raw;
 pub mod requests;
 pub mod token;
 
 pub use client::{builder, builder_for, client, http, setup, PausedHttp};
+pub use log::CapturedLog;
 pub use ops::{call, get_job, JOBS_CREATE, JOBS_GET, REPORT_DATA};
 pub use requests::{hits, query, requests_to, secs};
 pub use token::{mount_token, token_mock, token_server, TOKEN_PATH};
