@@ -82,20 +82,26 @@ fn assert_no_secret(text: &str) {
     }
 }
 
-#[tokio::test]
-async fn a_token_echoed_by_the_server_never_reaches_a_result() {
+/// `call_operation` of `jpm.Jobs_Get` against a server answering `status` with the request's
+/// secrets echoed in its body.
+async fn call_job_echoing_secrets(status: u16) -> (bool, String) {
     let (api, server) = server(Writes::None, Duration::from_secs(10)).await;
     Mock::given(method("GET"))
         .and(path_regex("^/jpm/v2/tenant/1/jobs/5$"))
-        .respond_with(Echo(200))
+        .respond_with(Echo(status))
         .mount(&api)
         .await;
-    let (ok, text) = server
+    server
         .run(
             "call_operation",
             args(json!({"operation_id": "jpm.Jobs_Get", "params": {"id": 5}})),
         )
-        .await;
+        .await
+}
+
+#[tokio::test]
+async fn a_token_echoed_by_the_server_never_reaches_a_result() {
+    let (ok, text) = call_job_echoing_secrets(200).await;
     assert!(ok, "{text}");
     assert!(text.contains("[REDACTED]"), "{text}");
     assert_no_secret(&text);
@@ -103,18 +109,7 @@ async fn a_token_echoed_by_the_server_never_reaches_a_result() {
 
 #[tokio::test]
 async fn an_echoed_token_in_an_error_is_redacted_and_the_scope_named() {
-    let (api, server) = server(Writes::None, Duration::from_secs(10)).await;
-    Mock::given(method("GET"))
-        .and(path_regex("^/jpm/v2/tenant/1/jobs/5$"))
-        .respond_with(Echo(403))
-        .mount(&api)
-        .await;
-    let (ok, text) = server
-        .run(
-            "call_operation",
-            args(json!({"operation_id": "jpm.Jobs_Get", "params": {"id": 5}})),
-        )
-        .await;
+    let (ok, text) = call_job_echoing_secrets(403).await;
     assert!(!ok);
     assert_no_secret(&text);
     let error: Value = serde_json::from_str(&text).unwrap();
